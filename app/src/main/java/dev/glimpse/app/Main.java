@@ -1,0 +1,68 @@
+package dev.glimpse.app;
+
+import dev.glimpse.common.Backend;
+import dev.glimpse.common.GlimpseException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code glimpse} launcher: subcommands are thin wrappers over the module services. */
+@Command(name = "glimpse", mixinStandardHelpOptions = true, version = "glimpse 0.1.0",
+        description = "Caption images and answer questions about them.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCodes.OK;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line with captured streams; tests call this instead of {@link #main}. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Backend.init();
+        return newCommandLine(out, err).execute(args);
+    }
+
+    static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("glimpse: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.INPUT;
+        });
+        return cl;
+    }
+
+    /** The one place that turns failures into messages and exit codes. */
+    private static int handleError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        Throwable t = ex;
+        while (!(t instanceof GlimpseException) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof GlimpseException) {
+            err.println("glimpse: " + t.getMessage());
+            return ExitCodes.INPUT;
+        }
+        if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+            err.println("glimpse: " + ex.getMessage());
+            return ExitCodes.INPUT;
+        }
+        if (Boolean.getBoolean("glimpse.stacktrace")) {
+            ex.printStackTrace(err);
+        }
+        err.println("glimpse: internal error: " + ex + " (rerun with -Dglimpse.stacktrace=true for details)");
+        return ExitCodes.INTERNAL;
+    }
+}
