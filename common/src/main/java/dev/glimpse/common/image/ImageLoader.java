@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.SampleModel;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -62,7 +63,13 @@ public final class ImageLoader {
                 throw new GlimpseException(name + ": is a directory, not an image file");
             }
             checkSize(Files.size(file), name);
-            bytes = Files.readAllBytes(file);
+            // Read at most one byte past the limit: a device or pipe reports size 0 and may never end.
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) Math.min(limits.maxBytes() + 1, Integer.MAX_VALUE - 8));
+            }
+            if (bytes.length > limits.maxBytes()) {
+                throw new GlimpseException(name + ": more than the limit of " + limits.maxBytes() + " bytes");
+            }
         } catch (NoSuchFileException e) {
             throw new GlimpseException(name + ": no such file");
         } catch (IOException e) {

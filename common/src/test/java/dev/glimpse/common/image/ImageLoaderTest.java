@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.glimpse.common.GlimpseException;
 import java.awt.Color;
@@ -95,6 +96,17 @@ class ImageLoaderTest {
         GlimpseException e = assertThrows(GlimpseException.class, () -> small.load(photo()));
         assertEquals(photo() + ": file of " + bytes.length + " bytes exceeds the limit of 1000 bytes", e.getMessage());
         assertThrows(GlimpseException.class, () -> small.load(bytes, "upload"));
+    }
+
+    /** A device reports size 0 and never ends; reading stops one byte past the limit. */
+    @Test
+    void endlessInputIsCutAtTheLimit() {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(zero));
+        ImageLoader small = new ImageLoader(ImageLimits.DEFAULT.withMaxBytes(4096));
+        GlimpseException e = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> assertThrows(GlimpseException.class, () -> small.load(zero)));
+        assertEquals("/dev/zero: more than the limit of 4096 bytes", e.getMessage());
     }
 
     @Test
