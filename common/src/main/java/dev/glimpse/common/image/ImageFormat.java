@@ -8,18 +8,26 @@ import java.nio.charset.StandardCharsets;
  * (WBMP accepts almost anything starting with two zero bytes), must give a clear "not an image".
  */
 enum ImageFormat {
-    JPEG("jpeg"),
-    PNG("png"),
-    GIF("gif"),
-    BMP("bmp"),
-    TIFF("tiff"),
-    WEBP("webp");
+    JPEG("jpeg", "JPEG"),
+    PNG("png", "PNG"),
+    GIF("gif", "GIF"),
+    BMP("bmp", "BMP"),
+    TIFF("tiff", "TIFF"),
+    WEBP("webp", "WebP");
 
     /** The ImageIO format name whose readers decode this format. */
     final String imageIoName;
+    private final String displayName;
 
-    ImageFormat(String imageIoName) {
+    ImageFormat(String imageIoName, String displayName) {
         this.imageIoName = imageIoName;
+        this.displayName = displayName;
+    }
+
+    /** The name used in messages, e.g. "truncated WebP data". */
+    @Override
+    public String toString() {
+        return displayName;
     }
 
     /** The format these bytes start with, or null when it is none we decode. */

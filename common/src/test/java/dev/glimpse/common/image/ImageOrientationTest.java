@@ -55,7 +55,7 @@ class ImageOrientationTest {
         assertEquals(width, img.getWidth(), name);
         assertEquals(height, img.getHeight(), name);
         double upright = meanAbsDiff(blockMeans(img), reference);
-        assertTrue(upright < 6, name + ": block colours differ from the reference by " + upright);
+        assertTrue(upright < 3, name + ": block colours differ from the reference by " + upright);
 
         // The comparison can tell orientations apart: the stored pixels, where they have the same
         // shape as the reference, differ clearly from it.
