@@ -8,6 +8,7 @@ import java.awt.image.SampleModel;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -72,6 +73,8 @@ public final class ImageLoader {
             }
         } catch (NoSuchFileException e) {
             throw new GlimpseException(name + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new GlimpseException(name + ": permission denied");
         } catch (IOException e) {
             throw new GlimpseException(name + ": cannot read file (" + oneLine(e) + ")", e);
         } catch (OutOfMemoryError e) {
