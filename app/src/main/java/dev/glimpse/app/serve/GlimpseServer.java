@@ -64,6 +64,14 @@ public final class GlimpseServer implements AutoCloseable {
                 s.location = Location.CLASSPATH;
             });
         });
+        long maxRequest = limits.maxUploadBytes() + (64 << 10);
+        app.before("/api/*", ctx -> {
+            if (ctx.contentLength() > maxRequest) {
+                throw new UploadTooLarge();
+            }
+        });
+        app.exception(UploadTooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE,
+                "upload larger than " + limits.maxUploadBytes() + " bytes"));
         app.get("/api/health", ctx -> ctx.json(Map.of("status", "ok",
                 "captioner", engine.hasCaptioner(), "vqa", engine.hasVqa(),
                 "served", served.get(), "rejected", rejected.get(), "queued", worker.getQueue().size())));
@@ -71,8 +79,14 @@ public final class GlimpseServer implements AutoCloseable {
         app.post("/api/caption", this::caption);
         app.post("/api/ask", this::ask);
         app.exception(GlimpseException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
-        app.exception(Exception.class, (e, ctx) -> error(ctx, HttpStatus.INTERNAL_SERVER_ERROR,
-                "internal error: " + e.getClass().getSimpleName()));
+        app.exception(Exception.class, (e, ctx) -> {
+            // Jetty reports a multipart body over its limits (chunked uploads) as IllegalStateException.
+            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("exceeds")) {
+                error(ctx, HttpStatus.CONTENT_TOO_LARGE, "upload larger than " + limits.maxUploadBytes() + " bytes");
+            } else {
+                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
+            }
+        });
         app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> error(ctx, HttpStatus.CONTENT_TOO_LARGE,
                 "upload larger than " + limits.maxUploadBytes() + " bytes"));
         app.error(HttpStatus.NOT_FOUND, ctx -> {
@@ -178,6 +192,12 @@ public final class GlimpseServer implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         ctx.status(status).json(body);
+    }
+
+    private static final class UploadTooLarge extends RuntimeException {
+        UploadTooLarge() {
+            super(null, null, false, false);
+        }
     }
 
     @Override
