@@ -10,11 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code glimpse} launcher: subcommands are thin wrappers over the module services. */
 @Command(name = "glimpse", mixinStandardHelpOptions = true, version = "glimpse 0.1.0",
         description = "Caption images and answer questions about them.",
-<<<<<<< HEAD
-        subcommands = {CommandLine.HelpCommand.class, EvaluateCommand.class})
-=======
-        subcommands = {CommandLine.HelpCommand.class, ScenesCommand.class})
->>>>>>> datasets
+        subcommands = {CommandLine.HelpCommand.class, ScenesCommand.class, EvaluateCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
