@@ -94,15 +94,15 @@ final class EvaluateCommand implements Callable<Integer> {
             if (report.has(EvaluationReport.METEOR)) {
                 row(w, "METEOR", report, EvaluationReport.METEOR);
             } else {
-                w.printf("  %-8s unavailable (pass --meteor-jar)%n", "METEOR");
+                w.println("  METEOR: unavailable (pass --meteor-jar)");
             }
             row(w, "ROUGE-L", report, EvaluationReport.ROUGE_L);
             row(w, "CIDEr-D", report, EvaluationReport.CIDER_D);
-            w.printf("  %-8s unavailable%n", "SPICE");
+            w.println("  SPICE: unavailable");
         }
 
         private static void row(PrintWriter w, String label, EvaluationReport report, String metric) {
-            w.printf("  %-8s %.4f%n", label, report.score(metric));
+            w.printf("  %-8s %.4f%n", label + ":", report.score(metric));
         }
     }
 }
