@@ -36,10 +36,9 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     @Command(name = "captions", mixinStandardHelpOptions = true,
             header = "Score captions as coco-caption (pycocoevalcap) does.",
-            description = {
-                    "Tokenizes with Stanford CoreNLP 3.4.1's PTBTokenizer and computes BLEU-1..4, ROUGE-L and",
-                    "CIDEr-D exactly as coco-caption; METEOR only with --meteor-jar. Scores use coco-caption's",
-                    "0-1 scale (CIDEr-D 0-10), not percentages."})
+            description = "Tokenizes with Stanford CoreNLP 3.4.1's PTBTokenizer and computes BLEU-1..4, ROUGE-L"
+                    + " and CIDEr-D exactly as coco-caption; METEOR only with --meteor-jar. Scores use"
+                    + " coco-caption's 0-1 scale (CIDEr-D 0-10), not percentages.")
     static final class Captions implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -102,7 +101,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
 
         private static void row(PrintWriter w, String label, EvaluationReport report, String metric) {
-            w.printf("  %-8s %.4f%n", label + ":", report.score(metric));
+            w.printf("  %-9s %.4f%n", label + ":", report.score(metric));
         }
     }
 }

@@ -59,8 +59,8 @@ class EvaluateCommandTest {
 
         EvaluationReport want = CaptionEvaluator.evaluate(CocoCaptionJson.readReferences(refs),
                 CocoCaptionJson.readResults(res, null, ""));
-        assertTrue(text.contains(String.format("BLEU-4:  %.4f", want.score(EvaluationReport.BLEU_4))), text);
-        assertTrue(text.contains(String.format("CIDEr-D: %.4f", want.score(EvaluationReport.CIDER_D))), text);
+        assertTrue(text.contains(String.format("BLEU-4:   %.4f", want.score(EvaluationReport.BLEU_4))), text);
+        assertTrue(text.contains(String.format("CIDEr-D:  %.4f", want.score(EvaluationReport.CIDER_D))), text);
         JsonNode json = Json.MAPPER.readTree(scores.toFile());
         assertEquals(2, json.get("scored_images").asInt());
         assertEquals(want.score("ROUGE_L"), json.get("overall").get("ROUGE_L").asDouble(), 0);
