@@ -36,10 +36,9 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     @Command(name = "captions", mixinStandardHelpOptions = true,
             header = "Score captions as coco-caption (pycocoevalcap) does.",
-            description = {
-                    "Tokenizes with Stanford CoreNLP 3.4.1's PTBTokenizer and computes BLEU-1..4, ROUGE-L and",
-                    "CIDEr-D exactly as coco-caption; METEOR only with --meteor-jar. Scores use coco-caption's",
-                    "0-1 scale (CIDEr-D 0-10), not percentages."})
+            description = "Tokenizes with Stanford CoreNLP 3.4.1's PTBTokenizer and computes BLEU-1..4, ROUGE-L"
+                    + " and CIDEr-D exactly as coco-caption; METEOR only with --meteor-jar. Scores use"
+                    + " coco-caption's 0-1 scale (CIDEr-D 0-10), not percentages.")
     static final class Captions implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -94,15 +93,15 @@ final class EvaluateCommand implements Callable<Integer> {
             if (report.has(EvaluationReport.METEOR)) {
                 row(w, "METEOR", report, EvaluationReport.METEOR);
             } else {
-                w.printf("  %-8s unavailable (pass --meteor-jar)%n", "METEOR");
+                w.println("  METEOR: unavailable (pass --meteor-jar)");
             }
             row(w, "ROUGE-L", report, EvaluationReport.ROUGE_L);
             row(w, "CIDEr-D", report, EvaluationReport.CIDER_D);
-            w.printf("  %-8s unavailable%n", "SPICE");
+            w.println("  SPICE: unavailable");
         }
 
         private static void row(PrintWriter w, String label, EvaluationReport report, String metric) {
-            w.printf("  %-8s %.4f%n", label, report.score(metric));
+            w.printf("  %-9s %.4f%n", label + ":", report.score(metric));
         }
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.io.Json;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ public final class CocoCaptionJson {
     }
 
     private static JsonNode readTree(Path file) {
-        try (var in = java.nio.file.Files.newInputStream(file)) {
+        try (var in = Files.newInputStream(file)) {
             JsonNode root = Json.MAPPER.readTree(in);
             if (root == null || root.isMissingNode()) {
                 throw new GlimpseException(file + ": empty file, expected JSON");

@@ -6,6 +6,8 @@ import dev.glimpse.common.io.AtomicFiles;
 import dev.glimpse.common.io.Json;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,14 +27,14 @@ public record EvaluationReport(int scoredImages, int totalImages, Map<String, Do
     public static final String CIDER_D = "CIDEr";
 
     public EvaluationReport {
-        scores = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scores));
+        scores = Collections.unmodifiableMap(new LinkedHashMap<>(scores));
         images = List.copyOf(images);
     }
 
     /** One scored image: its candidate, as given, and its scores under the same names. */
     public record ImageScores(long imageId, String caption, Map<String, Double> scores) {
         public ImageScores {
-            scores = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scores));
+            scores = Collections.unmodifiableMap(new LinkedHashMap<>(scores));
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CocoCaptionJsonTest {
+class CocoCaptionJsonEvalTest {
     @TempDir
     Path tmp;
 
