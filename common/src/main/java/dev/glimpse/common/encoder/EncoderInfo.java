@@ -1,5 +1,6 @@
 package dev.glimpse.common.encoder;
 
+import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.io.Json;
 
 /**
@@ -20,7 +21,7 @@ import dev.glimpse.common.io.Json;
  * @param featureScale  factor applied to both outputs (1 for trained weights; see {@link Encoders})
  */
 public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols, int gridDim,
-                          EncoderInput preprocess, boolean randomInit, String weightsSource,
+                          PreprocessSpec preprocess, boolean randomInit, String weightsSource,
                           String weightsSha256, String gridLayer, String pooledLayer, float featureScale) {
 
     public int gridRegions() {
@@ -29,7 +30,7 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
 
     /** True when features from {@code other} can be mixed with these (same network, weights and input). */
     public boolean sameFeatures(EncoderInfo other) {
-        // Records holding arrays compare arrays by reference; the JSON trees compare values.
+        // Compared as JSON trees: what the manifest stores is what must match.
         return other != null && Json.MAPPER.valueToTree(this).equals(Json.MAPPER.valueToTree(other));
     }
 
@@ -37,6 +38,6 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
     public String describe() {
         return name + " (" + (randomInit ? "RANDOM-INIT " + weightsSource : "weights " + weightsSource)
                 + ", " + pooledDim + " pooled, " + gridRows + "x" + gridCols + "x" + gridDim + " grid, "
-                + preprocess.size() + "px)";
+                + preprocess.inputSize() + "px)";
     }
 }

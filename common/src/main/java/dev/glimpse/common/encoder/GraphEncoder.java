@@ -1,5 +1,6 @@
 package dev.glimpse.common.encoder;
 
+import dev.glimpse.common.image.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class GraphEncoder implements ImageEncoder {
     private final ComputationGraph graph;
     private final EncoderInfo info;
-    private final ImageBatcher batcher;
     private final List<String> outputs = new ArrayList<>();
     private final boolean densePooled;
 
     GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) {
         this.graph = graph;
         this.info = info;
-        this.batcher = new ImageBatcher(info.preprocess());
         outputs.add(layers.grid());
         densePooled = layers.pooled() != null;
         if (densePooled) {
@@ -35,7 +34,7 @@ final class GraphEncoder implements ImageEncoder {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to encode");
         }
-        INDArray x = batcher.nchw(images); // [B, 3, S, S]
+        INDArray x = Preprocessor.toNchw(images, info.preprocess()); // [B, 3, S, S]
         INDArray[] acts = graph.output(outputs, false, new INDArray[] {x}, null);
         return features(acts[0], densePooled ? acts[1] : null, info.featureScale());
     }

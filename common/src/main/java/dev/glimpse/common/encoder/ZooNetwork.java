@@ -1,6 +1,7 @@
 package dev.glimpse.common.encoder;
 
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.image.PreprocessSpec;
 import java.util.Arrays;
 import java.util.Locale;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -43,8 +44,10 @@ enum ZooNetwork {
                 + Arrays.stream(values()).map(n -> n.id).toList());
     }
 
-    EncoderInput input(int size) {
-        return EncoderInput.caffe(size);
+    /** Caffe mode at the given size; squashed to the square as DL4J's image loader and Keras's load_img do. */
+    PreprocessSpec input(int size) {
+        return new PreprocessSpec(size, PreprocessSpec.ResizeMode.SQUASH, new float[] {103.939f, 116.779f, 123.68f},
+                new float[] {1f, 1f, 1f}, PreprocessSpec.ChannelOrder.BGR, PreprocessSpec.ValueScale.BYTE);
     }
 
     /** The zoo entry: pretrained URL, checksum and cache folder. */

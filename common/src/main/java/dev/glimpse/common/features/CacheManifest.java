@@ -62,7 +62,8 @@ record CacheManifest(String format, int version, EncoderInfo encoder, String dty
     }
 
     void write(Path dir) throws IOException {
-        AtomicFiles.write(dir.resolve(FILE), out -> Json.MAPPER.writeValue(out, this));
+        byte[] json = Json.MAPPER.writeValueAsBytes(this); // Jackson would close the stream AtomicFiles still needs
+        AtomicFiles.write(dir.resolve(FILE), out -> out.write(json));
     }
 
     Path shard(Path dir, int index) {
