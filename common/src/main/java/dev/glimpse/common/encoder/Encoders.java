@@ -61,7 +61,7 @@ public final class Encoders {
         if (request.weightsFile() != null) {
             // A zip of another architecture loads fine and gives plausible shapes; the number of
             // convolution layers (ResNet50 53, VGG16 13, SqueezeNet 26) tells the families apart.
-            int expected = FeatureLayers.find(net.configuration(request.seed(), size), size).convLayers();
+            int expected = FeatureLayers.convLayers(net.configuration(request.seed(), size));
             if (layers.convLayers() != expected) {
                 throw new GlimpseException(what + ": has " + layers.convLayers() + " convolution layers, a "
                         + net.id + " has " + expected + "; wrong --encoder for this weights file?");

@@ -35,7 +35,7 @@ record FeatureLayers(String grid, String pooled, int rows, int cols, int gridDim
             throw new IllegalArgumentException("the network does not accept " + inputSize + "x" + inputSize
                     + " RGB input: " + e.getMessage(), e);
         }
-        List<String> order = conf.getTopologicalOrderStr();
+        List<String> order = topologicalOrder(conf);
         Map<String, GraphVertex> vertices = conf.getVertices();
         String classifier = null;
         int convs = 0;
@@ -69,6 +69,37 @@ record FeatureLayers(String grid, String pooled, int rows, int cols, int gridDim
         }
         throw new IllegalArgumentException("found no spatial feature map (4-D activation) before the classifier \""
                 + classifier + "\"");
+    }
+
+    /** Number of convolution layers: ResNet50 53, VGG16 13, SqueezeNet 26. */
+    static int convLayers(ComputationGraphConfiguration conf) {
+        return (int) conf.getVertices().values().stream().filter(v -> layer(v) instanceof ConvolutionLayer).count();
+    }
+
+    /** Kahn's algorithm: a restored configuration does not carry its order until a graph is built. */
+    static List<String> topologicalOrder(ComputationGraphConfiguration conf) {
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        Map<String, Integer> pending = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> consumers = new java.util.HashMap<>();
+        for (String v : conf.getVertices().keySet()) {
+            List<String> in = inputs.getOrDefault(v, List.of());
+            pending.put(v, in.size());
+            for (String i : in) {
+                consumers.computeIfAbsent(i, k -> new java.util.ArrayList<>()).add(v);
+            }
+        }
+        java.util.ArrayDeque<String> ready = new java.util.ArrayDeque<>(conf.getNetworkInputs());
+        List<String> order = new java.util.ArrayList<>();
+        while (!ready.isEmpty()) {
+            String v = ready.poll();
+            order.add(v);
+            for (String c : consumers.getOrDefault(v, List.of())) {
+                if (pending.merge(c, -1, Integer::sum) == 0) {
+                    ready.add(c);
+                }
+            }
+        }
+        return order;
     }
 
     /** Layers that only pool, drop out or pad: the grid is read before them. */
