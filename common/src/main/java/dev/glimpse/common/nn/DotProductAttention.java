@@ -23,8 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The grid itself gets no gradient (features are fixed).
  *
  * <p>All per-image products are rank-3 batched {@code Nd4j.matmul} calls (one op for the whole
- * batch, 2-3x faster than a loop of 2-D GEMMs). Weights and gradients are views the owner passes
- * in (slices of a flat parameter buffer); gradients are accumulated, the caller zeroes them.
+ * batch, 2-3x faster than a loop of 2-D GEMMs). Weights and gradients are views (of a {@link Params}
+ * or given directly); gradients are accumulated, the caller zeroes them.
  * Not thread-safe.
  */
 public final class DotProductAttention {
@@ -39,6 +39,20 @@ public final class DotProductAttention {
     private final int dim;
     private final double scale;
 
+    /** Declares {@code name.wk}, {@code name.wv} [C, D] and {@code name.wq} [Hq, D], Xavier uniform. */
+    public static void declare(Params.Builder builder, String name, int gridDim, int queryDim, int dim) {
+        builder.add(name + ".wk", gridDim, dim, Init.xavier());
+        builder.add(name + ".wv", gridDim, dim, Init.xavier());
+        builder.add(name + ".wq", queryDim, dim, Init.xavier());
+    }
+
+    /** The weights declared by {@link #declare} under {@code name}, as views into the params. */
+    public DotProductAttention(Params params, String name) {
+        this(params.get(name + ".wk"), params.get(name + ".wv"), params.get(name + ".wq"),
+                params.grad(name + ".wk"), params.grad(name + ".wv"), params.grad(name + ".wq"));
+    }
+
+    /** Weights and their gradient buffers given directly (views the caller owns). */
     public DotProductAttention(INDArray wk, INDArray wv, INDArray wq,
                                INDArray gradWk, INDArray gradWv, INDArray gradWq) {
         requireSameShape(wk, gradWk, "Wk");
