@@ -17,10 +17,12 @@ public final class GradientCheck {
     private GradientCheck() {}
 
     /** Per-parameter maximum relative error; {@link #max()} over all. */
-    public record Result(Map<String, Double> maxRelErrorByParam, double max, String worst, int checked) {
+    public record Result(Map<String, Double> maxRelErrorByParam, double max, String worst, double worstAnalytic,
+                         double worstNumeric, int checked) {
         @Override
         public String toString() {
-            return String.format("max rel error %.3g (%s) over %d entries; %s", max, worst, checked, maxRelErrorByParam);
+            return String.format("max rel error %.3g (%s: analytic %.6g, numeric %.6g) over %d entries; %s",
+                    max, worst, worstAnalytic, worstNumeric, checked, maxRelErrorByParam);
         }
     }
 
@@ -41,6 +43,8 @@ public final class GradientCheck {
         Map<String, Double> byParam = new LinkedHashMap<>();
         double max = 0;
         String worst = "";
+        double worstA = 0;
+        double worstN = 0;
         int checked = 0;
         long offset = 0;
         for (var e : params.layout().entrySet()) {
@@ -59,15 +63,17 @@ public final class GradientCheck {
                 double a = analytic.getDouble(0, idx);
                 double rel = Math.abs(a - numeric) / Math.max(floor, Math.max(Math.abs(a), Math.abs(numeric)));
                 paramMax = Math.max(paramMax, rel);
+                if (rel >= max) {
+                    max = rel;
+                    worst = e.getKey();
+                    worstA = a;
+                    worstN = numeric;
+                }
                 checked++;
             }
             byParam.put(e.getKey(), paramMax);
-            if (paramMax >= max) {
-                max = paramMax;
-                worst = e.getKey();
-            }
             offset += size;
         }
-        return new Result(byParam, max, worst, checked);
+        return new Result(byParam, max, worst, worstA, worstN, checked);
     }
 }

@@ -1,0 +1,112 @@
+package dev.glimpse.vqa.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.common.Backend;
+import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.GradientCheck;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class VqaNetTest {
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    private static int[][] questions(SplittableRandom rng, int batch, int vocab, int minLen, int maxLen) {
+        int[][] q = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+            q[b] = rng.ints(rng.nextInt(minLen, maxLen + 1), 0, vocab).toArray();
+        }
+        return q;
+    }
+
+    private static INDArray uniform(SplittableRandom rng, DataType type, int rows, int cols, double lo, double hi) {
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = lo + (hi - lo) * rng.nextDouble();
+        }
+        return Nd4j.createFromArray(v).reshape(rows, cols).castTo(type);
+    }
+
+    /** Rows are answer distributions, like VQA's soft scores over the 10 human answers. */
+    private static INDArray distributions(SplittableRandom rng, DataType type, int rows, int answers) {
+        INDArray t = uniform(rng, DataType.DOUBLE, rows, answers, 0, 1);
+        t.putScalar(0, 1, 0.0);
+        t.divi(t.sum(true, 1));
+        return t.castTo(type);
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
+        VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
+        net.params().get("emb.e").muli(8); // embeddings large enough to drive the LSTM gates
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2}, {0}, {3, 3, 6, 2, 0}, {6, 1}};
+        INDArray img = uniform(rng, DataType.DOUBLE, q.length, cfg.featureDim(), 0, 2);
+        INDArray targets = distributions(rng, DataType.DOUBLE, q.length, cfg.answers());
+        var result = GradientCheck.check(net.params(),
+                () -> net.trainStep(img, q, targets, false),
+                () -> net.loss(img, q, targets), 8, 1e-5, 1e-6, 9); // floor 1e-6: round-off of the quotient is ~2e-11
+        System.out.println("VqaNet gradient check: " + result);
+        assertTrue(result.max() < 1e-4, result.toString());
+        assertEquals(net.trainStep(img, q, targets, false), net.loss(img, q, targets), 1e-12);
+    }
+
+    @Test
+    void predictIsInQuestionOrderAndIndependentOfBatchComposition() {
+        VqaNetConfig cfg = new VqaNetConfig(11, 6, 8, 2, 7, 9, 5, 0.5);
+        VqaNet net = new VqaNet(cfg, 1);
+        SplittableRandom rng = new SplittableRandom(2);
+        int[][] q = questions(rng, 6, cfg.questionVocab(), 1, 7);
+        INDArray img = uniform(rng, DataType.FLOAT, q.length, cfg.featureDim(), 0, 1);
+        INDArray probs = net.predict(img, q);
+        assertEquals(q.length, probs.size(0));
+        for (int b = 0; b < q.length; b++) {
+            assertEquals(1.0, probs.getRow(b).sumNumber().doubleValue(), 1e-5);
+            INDArray single = net.predict(img.getRow(b).reshape(1, cfg.featureDim()).dup(), new int[][] {q[b]});
+            assertEquals(0.0, single.getRow(0).sub(probs.getRow(b)).amaxNumber().doubleValue(), 1e-5, "row " + b);
+        }
+        INDArray scaled = net.predict(img.mul(3), q); // image features are L2-normalised
+        assertEquals(0.0, scaled.sub(probs).amaxNumber().doubleValue(), 1e-5);
+        assertThrows(IllegalArgumentException.class, () -> net.predict(img, new int[][] {{1}}));
+        assertThrows(IllegalArgumentException.class, () -> net.predict(img.getRow(0).reshape(1, 7), new int[][] {{}}));
+        assertThrows(IllegalArgumentException.class, () -> net.predict(img.getRow(0).reshape(1, 7), new int[][] {{11}}));
+    }
+
+    @Test
+    void overfitsSixteenQuestions() {
+        VqaNetConfig cfg = new VqaNetConfig(20, 8, 16, 2, 12, 16, 5, 0.0);
+        VqaNet net = new VqaNet(cfg, 4);
+        SplittableRandom rng = new SplittableRandom(8);
+        int[][] q = questions(rng, 16, cfg.questionVocab(), 2, 8);
+        INDArray img = uniform(rng, DataType.FLOAT, 16, cfg.featureDim(), 0, 1);
+        INDArray targets = Nd4j.zeros(DataType.FLOAT, 16, cfg.answers());
+        for (int b = 0; b < 16; b++) {
+            targets.putScalar(b, rng.nextInt(cfg.answers()), 1f);
+        }
+        Adam adam = new Adam(net.params(), 1e-2);
+        double first = 0;
+        double lastLoss = 0;
+        for (int step = 0; step < 60; step++) {
+            net.params().zeroGrad();
+            lastLoss = net.trainStep(img, q, targets, true);
+            if (step == 0) {
+                first = lastLoss;
+            }
+            net.params().clipGradNorm(5.0);
+            adam.step();
+        }
+        double end = net.loss(img, q, targets);
+        System.out.printf("VqaNet overfit: loss %.4f -> %.4f%n", first, end);
+        assertTrue(end < 0.2 * first, "loss " + first + " -> " + end);
+    }
+}
