@@ -1,0 +1,49 @@
+package dev.glimpse.captioning.model;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/** Names the fields in which two values differ, so a mismatch message can say which key it is. */
+public final class RecordDiff {
+    private RecordDiff() {}
+
+    /** "name: a vs b" for every differing component of two records of the same type. */
+    public static List<String> of(Record a, Record b) {
+        List<String> out = new ArrayList<>();
+        if (a == null || b == null || a.getClass() != b.getClass()) {
+            if (!Objects.equals(a, b)) {
+                out.add("value: " + a + " vs " + b);
+            }
+            return out;
+        }
+        for (RecordComponent c : a.getClass().getRecordComponents()) {
+            try {
+                Object x = c.getAccessor().invoke(a);
+                Object y = c.getAccessor().invoke(b);
+                if (!Objects.deepEquals(x, y)) {
+                    out.add(c.getName() + ": " + x + " vs " + y);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
+    }
+
+    /** "key: a vs b" for every key of either map whose values differ. */
+    public static List<String> of(Map<String, ?> a, Map<String, ?> b) {
+        List<String> out = new ArrayList<>();
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String k : keys) {
+            if (!Objects.equals(a.get(k), b.get(k))) {
+                out.add(k + ": " + a.get(k) + " vs " + b.get(k));
+            }
+        }
+        return out;
+    }
+}
