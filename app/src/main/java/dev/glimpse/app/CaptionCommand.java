@@ -8,6 +8,7 @@ import dev.glimpse.captioning.model.Caption;
 import dev.glimpse.captioning.model.Captioner;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.image.ImageLoader;
+import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.io.Json;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -104,6 +105,7 @@ final class CaptionCommand implements Callable<Integer> {
             if (attentionMap != null && !captioner.model().net().attention()) {
                 throw new GlimpseException(modelFile + ": this model has no attention, so --attention-map cannot be drawn");
             }
+            PreprocessSpec.ResizeMode resize = captioner.model().encoder().info().preprocess().resize();
             for (int from = 0; from < files.size(); from += CHUNK) {
                 List<Path> names = new ArrayList<>();
                 List<BufferedImage> images = new ArrayList<>();
@@ -125,7 +127,7 @@ final class CaptionCommand implements Callable<Integer> {
                     Caption c = captions.get(i);
                     Path png = attentionMap == null ? null : mapFile(names.get(i), files.size());
                     if (png != null) {
-                        AttentionMapImage.write(png, images.get(i), c);
+                        AttentionMapImage.write(png, images.get(i), c, resize);
                     }
                     if (json) {
                         jsonCaptions.add(toJson(names.get(i), c, png));

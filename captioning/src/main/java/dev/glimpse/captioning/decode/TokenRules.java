@@ -1,16 +1,17 @@
 package dev.glimpse.captioning.decode;
 
+import dev.glimpse.common.text.Vocabulary;
+
 /**
  * Which tokens a decoder may emit at a step, shared by greedy and beam search so that beam width
  * 1 and greedy agree: never {@code <pad>} or {@code <start>}, never {@code <unk>} when suppressed,
  * and no {@code <end>} as the first token (an empty caption is never an answer).
  */
 final class TokenRules {
-    // The fixed special ids of dev.glimpse.common.text.Vocabulary.
-    static final int PAD = 0;
-    static final int START = 1;
-    static final int END = 2;
-    static final int UNK = 3;
+    static final int PAD = Vocabulary.PAD;
+    static final int START = Vocabulary.START;
+    static final int END = Vocabulary.END;
+    static final int UNK = Vocabulary.UNK;
 
     private final boolean suppressUnk;
 

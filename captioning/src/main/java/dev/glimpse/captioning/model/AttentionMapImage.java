@@ -1,5 +1,6 @@
 package dev.glimpse.captioning.model;
 
+import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
@@ -24,7 +25,11 @@ public final class AttentionMapImage {
 
     private AttentionMapImage() {}
 
-    public static BufferedImage render(BufferedImage image, Caption caption) {
+    /**
+     * @param resize how the encoder fitted the image into its square input: the grid covers
+     *               the centre crop for the crop modes, the whole image when squashed
+     */
+    public static BufferedImage render(BufferedImage image, Caption caption, PreprocessSpec.ResizeMode resize) {
         if (caption.attention() == null) {
             throw new IllegalArgumentException("the model has no attention to draw");
         }
@@ -41,12 +46,7 @@ public final class AttentionMapImage {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, out.getWidth(), out.getHeight());
-            // The encoder sees the image stretched to its square input, so the grid covers the whole image.
-            BufferedImage base = new BufferedImage(PANEL, PANEL, BufferedImage.TYPE_INT_RGB);
-            Graphics2D bg = base.createGraphics();
-            bg.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            bg.drawImage(image, 0, 0, PANEL, PANEL, null);
-            bg.dispose();
+            BufferedImage base = seenByEncoder(image, resize);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
             for (int p = 0; p < panels; p++) {
                 int x = GAP + (p % cols) * cellW;
@@ -69,8 +69,29 @@ public final class AttentionMapImage {
         return out;
     }
 
-    public static void write(Path png, BufferedImage image, Caption caption) throws IOException {
-        BufferedImage img = render(image, caption);
+    /** The part of the image the encoder's grid covers, scaled to one panel. */
+    static BufferedImage seenByEncoder(BufferedImage image, PreprocessSpec.ResizeMode resize) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int sx = 0, sy = 0, sw = w, sh = h;
+        if (resize != PreprocessSpec.ResizeMode.SQUASH) {
+            int side = (int) Math.round(Math.min(w, h) * resize.cropFraction);
+            sx = (w - side) / 2;
+            sy = (h - side) / 2;
+            sw = side;
+            sh = side;
+        }
+        BufferedImage base = new BufferedImage(PANEL, PANEL, BufferedImage.TYPE_INT_RGB);
+        Graphics2D bg = base.createGraphics();
+        bg.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        bg.drawImage(image, 0, 0, PANEL, PANEL, sx, sy, sx + sw, sy + sh, null);
+        bg.dispose();
+        return base;
+    }
+
+    public static void write(Path png, BufferedImage image, Caption caption, PreprocessSpec.ResizeMode resize)
+            throws IOException {
+        BufferedImage img = render(image, caption, resize);
         AtomicFiles.write(png, o -> {
             if (!ImageIO.write(img, "png", o)) {
                 throw new IOException("no PNG writer");
