@@ -131,9 +131,9 @@ public final class Captioner implements AutoCloseable {
 
     private void requireSameEncoder(EncoderInfo actual, String what) {
         EncoderInfo expected = model.encoder().info();
-        if (!expected.equals(actual)) {
-            throw new GlimpseException(source + ": the model was trained on features of encoder "
-                    + expected.name() + " but " + what + " come from " + actual.name() + " (differs in "
+        if (!expected.sameFeatures(actual)) {
+            throw new GlimpseException(source + ": the model was trained on features of " + expected.describe()
+                    + " but " + what + " come from " + actual.describe() + " (differs in "
                     + String.join("; ", RecordDiff.of(expected, actual)) + ")");
         }
     }

@@ -1,5 +1,6 @@
 package dev.glimpse.captioning.model;
 
+import dev.glimpse.common.io.Json;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,7 @@ public final class RecordDiff {
             try {
                 Object x = c.getAccessor().invoke(a);
                 Object y = c.getAccessor().invoke(b);
-                if (!Objects.deepEquals(x, y)) {
+                if (!same(x, y)) {
                     out.add(c.getName() + ": " + x + " vs " + y);
                 }
             } catch (ReflectiveOperationException e) {
@@ -34,13 +35,21 @@ public final class RecordDiff {
         return out;
     }
 
+    /** Equal as JSON values: records holding arrays compare those by reference otherwise. */
+    private static boolean same(Object x, Object y) {
+        if (Objects.deepEquals(x, y)) {
+            return true;
+        }
+        return x != null && y != null && Json.MAPPER.valueToTree(x).equals(Json.MAPPER.valueToTree(y));
+    }
+
     /** "key: a vs b" for every key of either map whose values differ. */
     public static List<String> of(Map<String, ?> a, Map<String, ?> b) {
         List<String> out = new ArrayList<>();
         TreeSet<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
         for (String k : keys) {
-            if (!Objects.equals(a.get(k), b.get(k))) {
+            if (!same(a.get(k), b.get(k))) {
                 out.add(k + ": " + a.get(k) + " vs " + b.get(k));
             }
         }

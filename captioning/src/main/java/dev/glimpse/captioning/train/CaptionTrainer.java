@@ -153,9 +153,9 @@ public final class CaptionTrainer {
                     }
                     adam.step();
                     iteration++;
-                    lossSum += sl.loss();
+                    lossSum += sl.lossSum();
                     tokenSum += sl.tokens();
-                    pointSum += sl.loss();
+                    pointSum += sl.lossSum();
                     pointTokens += sl.tokens();
                     if (iteration % LOSS_POINT_EVERY == 0 || b == batches.size() - 1) {
                         lossPoints.add(new double[] {iteration, pointSum / Math.max(1, pointTokens)});
@@ -164,7 +164,7 @@ public final class CaptionTrainer {
                     }
                     if (bar != null) {
                         bar.stepBy(rows.length);
-                        bar.setExtraMessage(String.format(" loss %.3f", sl.loss() / Math.max(1, sl.tokens())));
+                        bar.setExtraMessage(String.format(" loss %.3f", sl.mean()));
                     }
                     if (cfg.checkpointEvery() > 0 && iteration % cfg.checkpointEvery() == 0 && b < batches.size() - 1) {
                         state = new TrainerState(epoch, b + 1, iteration, lr, state.bestCider(), state.bestEpoch(),
@@ -272,13 +272,9 @@ public final class CaptionTrainer {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = from + i;
             }
-            CaptionBatch batch = batch(val, rows, features, cfg.attention(), null, null);
-            long batchTokens = 0;
-            for (int r : rows) {
-                batchTokens += val.get(r).tokens().length - 1; // targets: w1..wn <end>
-            }
-            lossSum += net.loss(batch) * batchTokens;
-            tokens += batchTokens;
+            StepLoss l = net.evaluate(batch(val, rows, features, cfg.attention(), null, null));
+            lossSum += l.lossSum();
+            tokens += l.tokens();
         }
         long[] ids = data.valImageIds();
         if (cfg.valMaxImages() > 0 && ids.length > cfg.valMaxImages()) {
@@ -335,7 +331,9 @@ public final class CaptionTrainer {
             diffs.add("vocabulary: " + saved.vocabulary().size() + " words vs " + vocab.size());
         }
         diffs.addAll(RecordDiff.of(saved.net(), netConfig).stream().map(d -> "net." + d).toList());
-        diffs.addAll(RecordDiff.of(saved.encoder().info(), info).stream().map(d -> "encoder." + d).toList());
+        if (!saved.encoder().info().sameFeatures(info)) {
+            diffs.addAll(RecordDiff.of(saved.encoder().info(), info).stream().map(d -> "encoder." + d).toList());
+        }
         if (!diffs.isEmpty()) {
             throw new GlimpseException(file + ": cannot resume, the checkpoint differs from this run in "
                     + String.join("; ", diffs) + " (checkpoint vs now)");
