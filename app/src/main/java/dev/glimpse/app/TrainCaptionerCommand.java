@@ -68,8 +68,12 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             description = "Encoder for on-the-fly features: resnet50, vgg16, squeezenet (default: ${DEFAULT-VALUE}).")
     String encoder;
 
-    @Option(names = "--encoder-seed", paramLabel = "N", defaultValue = "1", description = "Seed of random encoder weights.")
+    @Option(names = "--encoder-seed", paramLabel = "N", defaultValue = "12345", description = "Seed of random encoder weights.")
     long encoderSeed;
+
+    @Option(names = "--encoder-size", paramLabel = "PX", defaultValue = "0",
+            description = "Square encoder input side (0 = the network's own; smaller is faster for small images).")
+    int encoderSize;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the best model (.zip).")
     Path out;
@@ -100,6 +104,23 @@ final class TrainCaptionerCommand implements Callable<Integer> {
     @Option(names = "--blind", description = "Experiment: train on features of random other images (image-blind baseline).")
     boolean blind;
     @Option(names = "--quiet", description = "No progress bar.") boolean quiet;
+
+    /**
+     * How to reopen the encoder that made a feature cache, for captioning images later: the cache
+     * names the network, its input size and, for random weights, the seed; a local weights file
+     * must be passed again with --weights. {@code Captioner} checks the reopened encoder against
+     * the cache's description, so a wrong guess fails clearly instead of captioning noise.
+     */
+    EncoderSpec specOfCache(dev.glimpse.common.encoder.EncoderInfo info) {
+        long seedOfWeights = encoderSeed;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("random-init seed=(-?\\d+)")
+                .matcher(String.valueOf(info.weightsSource()));
+        if (info.randomInit() && m.find()) {
+            seedOfWeights = Long.parseLong(m.group(1));
+        }
+        return new EncoderSpec(info.name(), weights.file == null ? null : weights.file.toAbsolutePath().toString(),
+                info.randomInit(), seedOfWeights, info.preprocess().inputSize(), info);
+    }
 
     CaptionTrainingConfig config() {
         CaptionTrainingConfig.Builder b = CaptionTrainingConfig.defaults().toBuilder();
@@ -149,7 +170,7 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             if (features != null) {
                 cache = FeatureCache.open(features);
             } else {
-                enc = Encoders.open(new EncoderRequest(encoder, weights.file, weights.randomInit, encoderSeed));
+                enc = Encoders.open(new EncoderRequest(encoder, weights.file, weights.randomInit, encoderSeed, encoderSize));
             }
             final FeatureCache c = cache;
             CaptionDataLoader loader = new CaptionDataLoader(cfg,
@@ -162,11 +183,11 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             EncoderSpec encSpec;
             if (c != null) {
                 source = c;
-                encSpec = new EncoderSpec(c.info().name(), null, c.info().randomInit(), encoderSeed, c.info());
+                encSpec = specOfCache(c.info());
             } else {
                 source = new EncoderFeatureSource(enc, data.imageFiles());
                 encSpec = new EncoderSpec(encoder, weights.file == null ? null : weights.file.toAbsolutePath().toString(),
-                        weights.randomInit, encoderSeed, enc.info());
+                        weights.randomInit, encoderSeed, encoderSize, enc.info());
             }
             CaptionTrainer.Result r = new CaptionTrainer(cfg, !quiet).train(data, source, encSpec, files, resume, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),

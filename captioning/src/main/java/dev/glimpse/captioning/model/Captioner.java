@@ -8,7 +8,6 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncodedBatch;
 import dev.glimpse.common.encoder.EncoderInfo;
-import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.FeatureSource;
@@ -50,9 +49,7 @@ public final class Captioner implements AutoCloseable {
     /** Loads a model file and opens its encoder. */
     public static Captioner open(Path modelFile) {
         CaptionModel model = CaptionModel.read(modelFile);
-        EncoderSpec e = model.encoder();
-        ImageEncoder encoder = Encoders.open(new EncoderRequest(e.name(),
-                e.weights() == null ? null : Path.of(e.weights()), e.randomInit(), e.seed()));
+        ImageEncoder encoder = Encoders.open(model.encoder().request());
         try {
             return new Captioner(model, encoder, true, modelFile);
         } catch (RuntimeException ex) {

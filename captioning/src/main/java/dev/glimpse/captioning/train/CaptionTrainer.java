@@ -73,8 +73,7 @@ public final class CaptionTrainer {
         long startNanos = System.nanoTime();
         Vocabulary vocab = data.vocabulary();
         var info = features.info();
-        EncoderSpec encoder = new EncoderSpec(encoderRequest.name(), encoderRequest.weights(),
-                encoderRequest.randomInit(), encoderRequest.seed(), info);
+        EncoderSpec encoder = encoderRequest.withInfo(info);
         CaptionNetConfig netConfig = new CaptionNetConfig(vocab.size(), info.pooledDim(), info.gridDim(),
                 cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
         CaptionNet net = new CaptionNet(netConfig, cfg.seed());

@@ -44,7 +44,7 @@ class CaptionModelTest {
         CaptionNetConfig cfg = new CaptionNetConfig(v.size(), 6, 6, 8, 10, 1, 4, true, 0);
         CaptionNet net = new CaptionNet(cfg, 3);
         TrainingRecord rec = TrainingRecord.start(CaptionModel.KIND, Map.of("epochs", 1), List.of(), 3, encoderName, true);
-        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, info(encoderName, 6)), rec,
+        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, info(encoderName, 6)), rec,
                 net.params().toFloatArray());
     }
 

@@ -53,7 +53,7 @@ class CaptionTrainerTest {
                                         Path out, boolean resume) throws IOException {
         StringWriter log = new StringWriter();
         return new CaptionTrainer(cfg, false).train(data.dataset(sourceFile()), features,
-                new EncoderSpec(features.info().name(), null, true, 1, null), Checkpoints.beside(out), resume,
+                new EncoderSpec(features.info().name(), null, true, 1, 0, null), Checkpoints.beside(out), resume,
                 new PrintWriter(log, true));
     }
 
