@@ -185,7 +185,7 @@ final class TrainCaptionerCommand implements Callable<Integer> {
                 source = c;
                 encSpec = specOfCache(c.info());
             } else {
-                source = new EncoderFeatureSource(enc, data.imageFiles());
+                source = new EncoderFeatureSource(enc, data.imageFiles(), new dev.glimpse.common.image.ImageLoader());
                 encSpec = new EncoderSpec(encoder, weights.file == null ? null : weights.file.toAbsolutePath().toString(),
                         weights.randomInit, encoderSeed, encoderSize, enc.info());
             }

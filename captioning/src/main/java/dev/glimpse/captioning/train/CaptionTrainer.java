@@ -174,7 +174,10 @@ public final class CaptionTrainer {
                 }
             }
             double trainLoss = tokenSum > 0 ? lossSum / tokenSum : Double.NaN;
+            double trainSeconds = seconds(epochStart);
+            long valStart = System.nanoTime();
             Validation v = validate(net, data, features, cfg);
+            double valSeconds = seconds(valStart);
             valPoints.add(new double[] {iteration, v.loss()});
             boolean better = v.cider() > state.bestCider();
             int bestEpoch = better ? epoch + 1 : state.bestEpoch();
@@ -200,9 +203,10 @@ public final class CaptionTrainer {
             }
             writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, record, adam, state);
             LossCurvePlot.write(out.lossCurve(), "captioner training", curves(lossPoints, valPoints));
-            log.printf("epoch %d/%d: train loss %.3f, val loss %.3f (perplexity %.1f), BLEU-4 %.3f, CIDEr-D %.3f%s, lr %.2e, %.0f s%n",
+            log.printf("epoch %d/%d: train loss %.3f, val loss %.3f (perplexity %.1f), BLEU-4 %.3f, CIDEr-D %.3f%s,"
+                    + " lr %.2e, %.0f s (train %.0f s, validation %.0f s)%n",
                     epoch + 1, cfg.epochs(), trainLoss, v.loss(), Math.exp(v.loss()), v.bleu4(), v.cider(),
-                    better ? " (best)" : "", lr, epochSeconds);
+                    better ? " (best)" : "", lr, epochSeconds, trainSeconds, valSeconds);
             log.flush();
             if (cfg.patience() > 0 && without >= cfg.patience()) {
                 stopReason = "stopped early: no better validation CIDEr-D for " + without + " epochs";

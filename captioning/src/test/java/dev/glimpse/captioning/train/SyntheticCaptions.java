@@ -84,7 +84,7 @@ final class SyntheticCaptions {
         return out;
     }
 
-    static EncoderInfo info(String name) {
+    static EncoderInfo encoderInfo(String name) {
         return new EncoderInfo(name, DIM, GRID, GRID, DIM, PreprocessSpec.plainRgb(32), true,
                 "random-init seed=1", null, "grid", "mean(grid)", 1f);
     }
@@ -95,12 +95,17 @@ final class SyntheticCaptions {
         int pooledCalls;
 
         Features(String name) {
-            this.info = info(name);
+            this.info = encoderInfo(name);
         }
 
         @Override
         public EncoderInfo info() {
             return info;
+        }
+
+        @Override
+        public boolean contains(long id) {
+            return byId.containsKey(id);
         }
 
         @Override
