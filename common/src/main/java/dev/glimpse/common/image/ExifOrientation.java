@@ -7,14 +7,13 @@ import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegment;
 import com.twelvemonkeys.imageio.metadata.jpeg.JPEGSegmentUtil;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFF;
 import com.twelvemonkeys.imageio.metadata.tiff.TIFFReader;
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * The EXIF Orientation tag (1..8) of a JPEG and the pixel remapping that makes the image upright.
@@ -31,7 +30,7 @@ final class ExifOrientation {
      * cannot be read: a broken EXIF block says nothing reliable about the pixels, which decoded fine.
      */
     static int read(byte[] jpeg) {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
+        try (ImageInputStream in = new ByteArrayImageInputStream(jpeg)) {
             List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(in, JPEG.APP1, "Exif");
             for (JPEGSegment segment : segments) {
                 int value = orientationOf(segment);

@@ -1,10 +1,10 @@
 package dev.glimpse.common.image;
 
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import dev.glimpse.common.GlimpseException;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.awt.image.SampleModel;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +18,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG, PNG, GIF (first frame), BMP, TIFF (first page) and WebP into an upright
@@ -120,7 +119,7 @@ public final class ImageLoader {
             throw new GlimpseException(name + ": no " + format + " decoder installed");
         }
         ImageReader reader = readers.next();
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
             reader.setInput(in, true, false);
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));

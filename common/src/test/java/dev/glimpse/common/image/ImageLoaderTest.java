@@ -164,6 +164,22 @@ class ImageLoaderTest {
         assertEquals(0x0000FF, img.getRGB(2, 0) & 0xFFFFFF);
     }
 
+    /** Gray samples are gamma-encoded like sRGB: 128 stays 128 (Java2D's linear-gray path would give 188). */
+    @Test
+    void graySamplesMapStraightToRgb() throws IOException {
+        byte[] gray8 = png(2, 1, 0, 8, new byte[] {0, (byte) 128, (byte) 255});
+        byte[] grayAlpha8 = png(2, 1, 4, 8, new byte[] {0, (byte) 128, (byte) 255, (byte) 128, 0});
+        byte[] gray16 = png(1, 1, 0, 16, new byte[] {0, (byte) 0x80, 0});
+        byte[] grayAlpha16 = png(1, 1, 4, 16, new byte[] {0, (byte) 0x80, 0, (byte) 0xFF, (byte) 0xFF});
+        assertEquals(0x808080, LOADER.load(gray8, "g8.png").getRGB(0, 0) & 0xFFFFFF);
+        assertEquals(0xFFFFFF, LOADER.load(gray8, "g8.png").getRGB(1, 0) & 0xFFFFFF);
+        assertEquals(0x808080, LOADER.load(gray16, "g16.png").getRGB(0, 0) & 0xFFFFFF);
+        assertEquals(0x808080, LOADER.load(grayAlpha16, "ga16.png").getRGB(0, 0) & 0xFFFFFF);
+        BufferedImage ga = LOADER.load(grayAlpha8, "ga8.png");
+        assertEquals(0x808080, ga.getRGB(0, 0) & 0xFFFFFF, "opaque gray");
+        assertEquals(0xFFFFFF, ga.getRGB(1, 0) & 0xFFFFFF, "transparent shows the background");
+    }
+
     @Test
     void grayJpegBecomesNeutralRgb() {
         BufferedImage img = LOADER.load(OddImages.file("jpeg/pillow/hopper_gray.jpg"));
@@ -241,8 +257,14 @@ class ImageLoaderTest {
         return out.toByteArray();
     }
 
-    /** A valid 8-bit gray PNG of the given size whose IDAT holds only the first row (enough for header checks). */
+    /** A valid 8-bit gray PNG of the given size whose IDAT holds only the first row when the image is huge (enough for header checks). */
     static byte[] png(int width, int height) throws IOException {
+        boolean complete = (long) width * height <= 1_000_000;
+        return png(width, height, 0, 8, new byte[complete ? (width + 1) * height : width + 1]);
+    }
+
+    /** A PNG with the given IHDR colour type and bit depth around {@code raw}: the scanlines, each with its filter byte. */
+    static byte[] png(int width, int height, int colorType, int bitDepth, byte[] raw) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DataOutputStream data = new DataOutputStream(out);
         data.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
@@ -250,15 +272,14 @@ class ImageLoaderTest {
         DataOutputStream h = new DataOutputStream(ihdr);
         h.writeInt(width);
         h.writeInt(height);
-        h.write(new byte[] {8, 0, 0, 0, 0});
+        h.write(new byte[] {(byte) bitDepth, (byte) colorType, 0, 0, 0});
         chunk(data, "IHDR", ihdr.toByteArray());
-        boolean complete = (long) width * height <= 1_000_000;
-        byte[] raw = new byte[complete ? (width + 1) * height : width + 1];
         Deflater deflater = new Deflater();
         deflater.setInput(raw);
         deflater.finish();
         byte[] buffer = new byte[raw.length + 64];
         int n = deflater.deflate(buffer);
+        deflater.end();
         chunk(data, "IDAT", Arrays.copyOf(buffer, n));
         chunk(data, "IEND", new byte[0]);
         return out.toByteArray();

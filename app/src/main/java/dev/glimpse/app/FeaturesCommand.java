@@ -1,0 +1,102 @@
+package dev.glimpse.app;
+
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.encoder.EncoderRequest;
+import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.ImageEncoder;
+import dev.glimpse.common.features.FeatureExtractor;
+import dev.glimpse.common.features.ImageLists;
+import dev.glimpse.common.features.ImageRef;
+import dev.glimpse.common.image.ImageLoader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code glimpse features}: encodes a dataset's images once into a resumable feature cache. */
+@Command(name = "features", mixinStandardHelpOptions = true,
+        header = "Extract CNN image features into a cache folder (rerun to resume).",
+        description = "Reads the image list from a COCO captions or VQA questions file, encodes every image"
+                + " with the chosen network and stores pooled and grid features as float16.")
+final class FeaturesCommand implements Callable<Integer> {
+    static final int MAX_LISTED_FAILURES = 20;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder the image file names are relative to.")
+    Path images;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ImageList list;
+
+    static final class ImageList {
+        @Option(names = "--captions", paramLabel = "FILE", description = "COCO captions JSON (images[].id, file_name).")
+        Path captions;
+
+        @Option(names = "--questions", paramLabel = "FILE", description = "VQA questions JSON (questions[].image_id).")
+        Path questions;
+    }
+
+    @Option(names = "--encoder", defaultValue = Encoders.DEFAULT, paramLabel = "NAME",
+            description = "resnet50 (default), vgg16 or squeezenet (small, fast).")
+    String encoder;
+
+    @Option(names = "--weights", paramLabel = "FILE",
+            description = "Local DL4J ComputationGraph zip instead of the zoo's pretrained ImageNet weights.")
+    Path weights;
+
+    @Option(names = "--random-init", description = "Untrained, seeded weights (offline demos only; recorded in the cache).")
+    boolean randomInit;
+
+    @Option(names = "--seed", defaultValue = "" + EncoderRequest.DEFAULT_SEED, description = "Seed for --random-init.")
+    long seed;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per forward pass (default 16).")
+    int batch;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Cache folder (created, or resumed).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        if (!Files.isDirectory(images)) {
+            throw new GlimpseException(images + ": image folder not found");
+        }
+        List<ImageRef> refs = list.captions != null
+                ? ImageLists.fromCocoCaptions(list.captions, images)
+                : ImageLists.fromVqaQuestions(list.questions, images);
+        if (refs.isEmpty()) {
+            throw new GlimpseException((list.captions != null ? list.captions : list.questions) + ": lists no images");
+        }
+        FeatureExtractor.Options options = new FeatureExtractor.Options(batch, new ImageLoader(), System.err);
+        FeatureExtractor.Report report;
+        try (ImageEncoder enc = Encoders.open(new EncoderRequest(encoder, weights, randomInit, seed))) {
+            stderr.println("encoder: " + enc.info().describe());
+            stderr.flush();
+            report = FeatureExtractor.extract(refs, enc, out, options);
+        }
+        int listed = 0;
+        for (FeatureExtractor.Failure f : report.skipped()) {
+            if (listed++ == MAX_LISTED_FAILURES) {
+                stderr.println("... and " + (report.skipped().size() - MAX_LISTED_FAILURES) + " more skipped");
+                break;
+            }
+            stderr.println("skipped image " + f.id() + ": " + f.reason());
+        }
+        stdout.printf("images: %d listed, %d already cached, %d encoded, %d skipped%n", report.requested(),
+                report.alreadyCached(), report.encoded(), report.skipped().size());
+        stdout.printf("speed: %.2f images/s%n", report.imagesPerSecond());
+        stdout.printf("bytes per image: %d; cache %s: %.1f MB%n", report.bytesPerImage(), out,
+                report.cacheBytes() / 1e6);
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.glimpse.common.encoder;
+
+import dev.glimpse.common.image.Preprocessor;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Encodes through DL4J's ComputationGraph, reading only the vertices the features need. */
+final class GraphEncoder implements ImageEncoder {
+    private final ComputationGraph graph;
+    private final EncoderInfo info;
+    private final List<String> outputs = new ArrayList<>();
+    private final boolean densePooled;
+
+    GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) {
+        this.graph = graph;
+        this.info = info;
+        outputs.add(layers.grid());
+        densePooled = layers.pooled() != null;
+        if (densePooled) {
+            outputs.add(layers.pooled());
+        }
+    }
+
+    @Override
+    public EncoderInfo info() {
+        return info;
+    }
+
+    @Override
+    public EncodedBatch encode(List<BufferedImage> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images to encode");
+        }
+        INDArray x = Preprocessor.toNchw(images, info.preprocess()); // [B, 3, S, S]
+        INDArray[] acts = graph.output(outputs, false, new INDArray[] {x}, null);
+        return features(acts[0], densePooled ? acts[1] : null, info.featureScale());
+    }
+
+    /** Grid [B, C, H, W] to [B, H*W, C] (row-major regions); pooled = dense output or grid mean. */
+    static EncodedBatch features(INDArray gridAct, INDArray dense, float scale) {
+        long b = gridAct.size(0);
+        long c = gridAct.size(1);
+        long regions = gridAct.size(2) * gridAct.size(3);
+        INDArray grid = gridAct.permute(0, 2, 3, 1).dup('c').reshape('c', b, regions, c); // [B, R, C]
+        INDArray pooled = dense != null ? dense.dup('c') : gridAct.mean(2, 3); // [B, F]
+        if (scale != 1f) {
+            grid.muli(scale);
+            pooled.muli(scale);
+        }
+        return new EncodedBatch(pooled, grid);
+    }
+
+    @Override
+    public void close() {
+        graph.clear();
+    }
+}

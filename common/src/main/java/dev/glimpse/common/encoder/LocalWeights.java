@@ -1,0 +1,60 @@
+package dev.glimpse.common.encoder;
+
+import dev.glimpse.common.GlimpseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+
+/** A ComputationGraph zip given with {@code --weights FILE}, checked before and after loading. */
+final class LocalWeights {
+    private LocalWeights() {}
+
+    static ComputationGraph load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new GlimpseException(file + ": weights file not found");
+        }
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 4) < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+                throw new GlimpseException(file + ": not a DL4J model file (expected a zip written by ModelSerializer)");
+            }
+        } catch (IOException e) {
+            throw new GlimpseException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
+        } catch (Exception | StackOverflowError e) {
+            throw new GlimpseException(file + ": not a DL4J ComputationGraph model (" + e.getClass().getSimpleName()
+                    + ": " + firstLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new GlimpseException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

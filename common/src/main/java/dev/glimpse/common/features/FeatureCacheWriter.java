@@ -1,0 +1,181 @@
+package dev.glimpse.common.features;
+
+import dev.glimpse.common.encoder.EncodedBatch;
+import dev.glimpse.common.encoder.EncoderInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Appends feature records to a cache, safe to interrupt at any point: a batch's records are
+ * written and forced to disk first, then their commit entries are appended and forced. On
+ * reopen, records past the last valid commit entry are truncated away and rewritten, so a rerun
+ * continues where the last one stopped and never trusts a half-written record.
+ */
+public final class FeatureCacheWriter implements AutoCloseable {
+    private final Path dir;
+    private final CacheManifest manifest;
+    private final Set<Long> committed = new HashSet<>();
+    private final FileChannel log;
+    private FileChannel shard;
+    private int shardIndex = -1;
+    private int slots;
+
+    private FeatureCacheWriter(Path dir, CacheManifest manifest, List<CommitLog.Entry> entries) throws IOException {
+        this.dir = dir;
+        this.manifest = manifest;
+        for (CommitLog.Entry e : entries) {
+            committed.add(e.id());
+        }
+        slots = entries.size();
+        log = CommitLog.openForAppend(dir, slots);
+        dropUncommittedRecords();
+    }
+
+    /** Opens the cache in {@code dir} for appending, creating it if absent; refuses a cache of another encoder. */
+    public static FeatureCacheWriter openOrCreate(Path dir, EncoderInfo info) {
+        try {
+            CacheManifest manifest;
+            if (CacheManifest.exists(dir)) {
+                manifest = CacheManifest.read(dir);
+                manifest.requireSameEncoder(dir, info);
+            } else {
+                Files.createDirectories(dir);
+                manifest = CacheManifest.of(info);
+                manifest.write(dir);
+            }
+            return new FeatureCacheWriter(dir, manifest, CommitLog.read(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot open feature cache for writing: " + e.getMessage(), e);
+        }
+    }
+
+    public boolean contains(long imageId) {
+        return committed.contains(imageId);
+    }
+
+    public int size() {
+        return slots;
+    }
+
+    public long recordBytes() {
+        return manifest.recordBytes();
+    }
+
+    /** Writes one record per row of {@code batch} and commits them together. */
+    public void append(long[] ids, EncodedBatch batch) {
+        int f = manifest.pooledDim();
+        int g = manifest.gridRegions() * manifest.gridDim();
+        if (batch.size() != ids.length || batch.pooled().size(1) != f
+                || batch.grid().size(1) * batch.grid().size(2) != g) {
+            throw new IllegalArgumentException("batch shape does not match the cache layout");
+        }
+        Set<Long> seen = new HashSet<>();
+        for (long id : ids) {
+            if (committed.contains(id) || !seen.add(id)) {
+                throw new IllegalArgumentException("image id " + id + " is already in the cache or repeated in the batch");
+            }
+        }
+        float[] pooled = floats(batch.pooled()); // [B*F]
+        float[] grid = floats(batch.grid()); // [B*R*C]
+        ByteBuffer record = ByteBuffer.allocate(manifest.recordBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer entries = ByteBuffer.allocate(ids.length * CommitLog.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            for (int b = 0; b < ids.length; b++) {
+                int slot = slots + b;
+                FileChannel ch = shardFor(slot / manifest.recordsPerShard());
+                record.clear();
+                record.putLong(ids[b]);
+                putHalves(record, pooled, b * f, f);
+                putHalves(record, grid, b * g, g);
+                record.flip();
+                long offset = (long) (slot % manifest.recordsPerShard()) * manifest.recordBytes();
+                while (record.hasRemaining()) {
+                    offset += ch.write(record, offset);
+                }
+                CommitLog.encode(entries, ids[b], CommitLog.crc(record.array(), 0, manifest.recordBytes()));
+            }
+            shard.force(false);
+            entries.flip();
+            while (entries.hasRemaining()) {
+                log.write(entries);
+            }
+            log.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": writing features failed: " + e.getMessage(), e);
+        }
+        for (long id : ids) {
+            committed.add(id);
+        }
+        slots += ids.length;
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
+    private static void putHalves(ByteBuffer out, float[] src, int from, int count) {
+        for (int i = from, end = from + count; i < end; i++) {
+            out.putShort(Half.fromFloat(src[i]));
+        }
+    }
+
+    private FileChannel shardFor(int index) throws IOException {
+        if (index != shardIndex) {
+            if (shard != null) { // the previous shard is complete: on disk before any commit names it
+                shard.force(false);
+                shard.close();
+            }
+            shard = FileChannel.open(manifest.shard(dir, index), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            shardIndex = index;
+        }
+        return shard;
+    }
+
+    /** Cuts shard files back to the committed records (a crash may have left more). */
+    private void dropUncommittedRecords() throws IOException {
+        int per = manifest.recordsPerShard();
+        int lastShard = slots == 0 ? -1 : (slots - 1) / per;
+        for (int i = 0; ; i++) {
+            Path p = manifest.shard(dir, i);
+            if (!Files.exists(p)) {
+                if (i > lastShard) {
+                    break;
+                }
+                continue;
+            }
+            if (i > lastShard) {
+                Files.delete(p);
+                continue;
+            }
+            long keep = (long) Math.min(per, slots - (long) i * per) * manifest.recordBytes();
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                if (ch.size() > keep) {
+                    ch.truncate(keep);
+                    ch.force(false);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (shard != null) {
+                shard.close();
+            }
+            log.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
