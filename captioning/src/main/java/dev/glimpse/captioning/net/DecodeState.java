@@ -1,0 +1,79 @@
+package dev.glimpse.captioning.net;
+
+import dev.glimpse.common.nn.DotProductAttention;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Decoding state of B captions in progress (for {@link CaptionNet#next}): LSTM state per layer,
+ * the projected attention memory, and preallocated buffers for one step. Not thread-safe; the
+ * arrays returned by {@link #probabilities()} and {@link #attention()} are overwritten by the next
+ * step on this state.
+ */
+public final class DecodeState {
+    final CaptionNet net;
+    final int batch;
+    final INDArray input; // [B, E] step input (image projection or word embedding)
+    final INDArray[] h; // per layer [B, H]
+    final INDArray[] c; // per layer [B, H]
+    final INDArray probs; // [B, V]
+    final DotProductAttention.Memory memory; // keys/values [B, R, D], or null without attention
+    final DotProductAttention.StepBuffers att; // or null without attention
+
+    DecodeState(CaptionNet net, int batch, DotProductAttention.Memory memory) {
+        CaptionNetConfig cfg = net.config();
+        DataType type = net.dataType();
+        this.net = net;
+        this.batch = batch;
+        this.input = Nd4j.create(type, batch, cfg.embedDim());
+        this.h = new INDArray[cfg.layers()];
+        this.c = new INDArray[cfg.layers()];
+        for (int l = 0; l < cfg.layers(); l++) {
+            h[l] = Nd4j.create(type, batch, cfg.hiddenDim());
+            c[l] = Nd4j.create(type, batch, cfg.hiddenDim());
+        }
+        this.probs = Nd4j.create(type, batch, cfg.vocabSize());
+        this.memory = memory;
+        this.att = memory == null ? null : net.attentionKernel().stepBuffers(batch, memory.regions());
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    /** Word probabilities of the last step [B, V] (zeros before the first {@link CaptionNet#next}). */
+    public INDArray probabilities() {
+        return probs;
+    }
+
+    /** Attention weights of the last step over the grid regions [B, R]; null for a model without attention. */
+    public INDArray attention() {
+        return att == null ? null : att.weights();
+    }
+
+    /**
+     * A new state whose row i continues row {@code rows[i]} of this one (rows may repeat or be
+     * dropped: beam reorder). This state stays usable.
+     */
+    public DecodeState select(int[] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("select needs at least one row");
+        }
+        for (int r : rows) {
+            if (r < 0 || r >= batch) {
+                throw new IllegalArgumentException("row " + r + " outside the batch of " + batch);
+            }
+        }
+        DecodeState s = new DecodeState(net, rows.length, memory == null ? null : memory.select(rows));
+        for (int l = 0; l < h.length; l++) {
+            Nd4j.pullRows(h[l], s.h[l], 1, rows); // [B', H]
+            Nd4j.pullRows(c[l], s.c[l], 1, rows); // [B', H]
+        }
+        Nd4j.pullRows(probs, s.probs, 1, rows); // [B', V]
+        if (att != null) {
+            Nd4j.pullRows(att.weights(), s.att.weights(), 1, rows); // [B', R]
+        }
+        return s;
+    }
+}

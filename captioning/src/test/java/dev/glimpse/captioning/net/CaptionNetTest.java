@@ -1,0 +1,193 @@
+package dev.glimpse.captioning.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.common.Backend;
+import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.GradientCheck;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class CaptionNetTest {
+    private static final int V = 11;
+    private static final int F = 6;
+    private static final int C = 5;
+    private static final int R = 4;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    private static CaptionNetConfig config(boolean attention, int layers) {
+        return new CaptionNetConfig(V, F, C, 4, 5, layers, 3, attention, 0.3);
+    }
+
+    /** Random captions {@code <start>=1 ... <end>=2} with the given word counts. */
+    private static CaptionBatch batch(DataType type, long seed, int... words) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int b = words.length;
+        int[][] tokens = new int[b][];
+        for (int i = 0; i < b; i++) {
+            tokens[i] = new int[words[i] + 2];
+            tokens[i][0] = 1;
+            for (int w = 1; w <= words[i]; w++) {
+                tokens[i][w] = 3 + rng.nextInt(V - 3);
+            }
+            tokens[i][words[i] + 1] = 2;
+        }
+        Nd4j.getRandom().setSeed(seed);
+        INDArray pooled = Nd4j.randn(type, b, F); // [B, F]
+        INDArray grid = Nd4j.randn(type, b, R, C); // [B, R, C]
+        return new CaptionBatch(pooled, grid, tokens);
+    }
+
+    @ParameterizedTest(name = "attention={0} layers={1}")
+    @CsvSource({"false,1", "false,2", "true,1", "true,2"})
+    void gradientsMatchFiniteDifferences(boolean attention, int layers) {
+        CaptionNet net = new CaptionNet(config(attention, layers), 42, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 3, 0, 5, 2); // ragged, one empty caption
+        GradientCheck.Result r = GradientCheck.check(net.params(),
+                () -> net.trainStep(batch, false).mean(),
+                () -> net.loss(batch),
+                8, 1e-4, 1e-9, 9); // eps 1e-4: at 1e-6 round-off dominates for gradients ~1e-7
+        System.out.println("CaptionNet gradient check attention=" + attention + " layers=" + layers + ": " + r);
+        assertEquals(net.params().layout().size(), r.maxRelErrorByParam().size());
+        assertTrue(r.max() < 1e-4, r.toString());
+    }
+
+    @Test
+    void trainStepReportsSummedLossAndTokenCount() {
+        CaptionNet net = new CaptionNet(config(true, 1), 1, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 2, 4, 1, 6);
+        StepLoss loss = net.trainStep(batch, false);
+        assertEquals(batch.targetCount(), loss.tokens());
+        assertEquals(5 + 2 + 7, loss.tokens());
+        assertEquals(net.loss(batch), loss.mean(), 1e-12);
+        // Untrained: close to uniform over the vocabulary.
+        assertEquals(Math.log(V), loss.mean(), 0.5);
+    }
+
+    @Test
+    void dropoutChangesTrainingLossButNotEvaluation() {
+        CaptionNet net = new CaptionNet(config(true, 2), 3, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 4, 5, 3, 4);
+        double clean = net.loss(batch);
+        double dropped = net.trainStep(batch, true).mean();
+        assertTrue(Math.abs(clean - dropped) > 1e-6, "dropout had no effect");
+        assertEquals(clean, net.loss(batch), 0);
+    }
+
+    @ParameterizedTest(name = "attention={0} layers={1}")
+    @CsvSource({"false,1", "true,2"})
+    void stepwiseDecodingReproducesTeacherForcing(boolean attention, int layers) {
+        CaptionNet net = new CaptionNet(config(attention, layers), 7, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 8, 2, 6, 4);
+        INDArray[] expected = net.teacherForcedProbabilities(batch);
+        DecodeState s = net.start(batch.pooled(), batch.grid());
+        int longest = 0;
+        for (int[] t : batch.tokens()) {
+            longest = Math.max(longest, t.length - 1);
+        }
+        double worst = 0;
+        for (int t = 0; t < longest; t++) {
+            int[] feed = new int[batch.size()];
+            for (int i = 0; i < feed.length; i++) {
+                int[] caption = batch.tokens()[i];
+                feed[i] = t < caption.length - 1 ? caption[t] : 2; // finished captions: any token
+            }
+            INDArray probs = net.next(s, feed); // [B, V]
+            for (int i = 0; i < feed.length; i++) {
+                if (t < batch.tokens()[i].length - 1) {
+                    worst = Math.max(worst, probs.getRow(i).sub(expected[i].getRow(t)).amaxNumber().doubleValue());
+                }
+            }
+            if (attention) {
+                assertEquals(0, s.attention().sum(1).sub(1.0).amaxNumber().doubleValue(), 1e-12);
+            }
+            assertEquals(0, probs.sum(1).sub(1.0).amaxNumber().doubleValue(), 1e-12);
+        }
+        assertTrue(worst < 1e-12, "step-wise vs teacher-forced max difference " + worst);
+    }
+
+    @Test
+    void selectContinuesTheChosenRows() {
+        CaptionNet net = new CaptionNet(config(true, 2), 11, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 12, 3, 3, 3);
+        int[][] history = {{1, 4, 5}, {1, 6, 7}, {1, 8, 9}};
+        DecodeState s = net.start(batch.pooled(), batch.grid());
+        for (int t = 0; t < 3; t++) {
+            net.next(s, new int[] {history[0][t], history[1][t], history[2][t]});
+        }
+        int[] rows = {2, 0, 2};
+        DecodeState picked = s.select(rows);
+        assertEquals(3, picked.batch());
+        for (int i = 0; i < rows.length; i++) {
+            assertEquals(0, picked.attention().getRow(i).sub(s.attention().getRow(rows[i])).amaxNumber().doubleValue(), 0);
+        }
+        INDArray probs = net.next(picked, new int[] {3, 4, 5}).dup(); // [3, V]
+        INDArray weights = picked.attention().dup(); // [3, R]
+        int[] last = {3, 4, 5};
+        for (int i = 0; i < rows.length; i++) {
+            int src = rows[i];
+            DecodeState alone = net.start(row(batch.pooled(), src), row(batch.grid(), src));
+            for (int t = 0; t < 3; t++) {
+                net.next(alone, new int[] {history[src][t]});
+            }
+            INDArray p = net.next(alone, new int[] {last[i]}); // [1, V]
+            assertEquals(0, probs.getRow(i).sub(p.getRow(0)).amaxNumber().doubleValue(), 1e-12);
+            assertEquals(0, weights.getRow(i).sub(alone.attention().getRow(0)).amaxNumber().doubleValue(), 1e-12);
+        }
+        // The source state is untouched by select and still advances.
+        net.next(s, new int[] {3, 3, 3});
+        assertThrows(IllegalArgumentException.class, () -> s.select(new int[] {3}));
+    }
+
+    private static INDArray row(INDArray a, int i) {
+        if (a.rank() == 2) {
+            return a.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()).dup('c');
+        }
+        return a.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all(), NDArrayIndex.all()).dup('c');
+    }
+
+    @ParameterizedTest(name = "attention={0}")
+    @CsvSource({"false", "true"})
+    void overfitsEightCaptions(boolean attention) {
+        CaptionNet net = new CaptionNet(new CaptionNetConfig(30, F, C, 16, 32, 1, 8, attention, 0.0), 5);
+        CaptionBatch batch = batch(DataType.FLOAT, 21, 3, 5, 7, 4, 6, 2, 8, 5);
+        Adam adam = new Adam(net.params(), 1e-2);
+        double first = net.loss(batch);
+        for (int i = 0; i < 120; i++) {
+            net.params().zeroGrad();
+            net.trainStep(batch, false);
+            net.params().clipGradNorm(5);
+            adam.step();
+        }
+        double last = net.loss(batch);
+        assertTrue(last < 0.2 * first, "loss " + first + " -> " + last);
+    }
+
+    @Test
+    void rejectsInputsOfTheWrongShape() {
+        CaptionNet net = new CaptionNet(config(true, 1), 1, DataType.DOUBLE);
+        CaptionBatch good = batch(DataType.DOUBLE, 1, 2, 3);
+        assertThrows(IllegalArgumentException.class,
+                () -> net.trainStep(new CaptionBatch(good.pooled(), null, good.tokens()), false));
+        assertThrows(IllegalArgumentException.class,
+                () -> net.start(Nd4j.zeros(DataType.DOUBLE, 2, F + 1), good.grid()));
+        assertThrows(IllegalArgumentException.class,
+                () -> net.trainStep(new CaptionBatch(good.pooled(), good.grid(), new int[][] {{1, 2}, {1, V, 2}}), false));
+        assertThrows(IllegalArgumentException.class, () -> new CaptionBatch(good.pooled(), good.grid(), new int[][] {{1, 2}, {1}}));
+        DecodeState s = net.start(good.pooled(), good.grid());
+        assertThrows(IllegalArgumentException.class, () -> net.next(s, new int[] {1}));
+    }
+}
