@@ -1,5 +1,6 @@
 package dev.glimpse.datasets;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +28,23 @@ public final class Batches {
             CocoImage img = present.get(c.imageId());
             if (img != null) {
                 out.add(new ImageCaption(img.id(), img.file(), c.id(), c.text()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every (image, raw sentence) pair of the given Karpathy splits whose image file exists, in
+     * file order; the usual training set is {@code pairs(dataset, "train", "restval")}.
+     */
+    public static List<ImageCaption> pairs(KarpathyDataset dataset, String... splits) {
+        java.util.Set<Path> missing = new java.util.HashSet<>(dataset.missingFiles());
+        List<ImageCaption> out = new ArrayList<>();
+        for (KarpathyImage img : dataset.split(splits)) {
+            if (!missing.contains(img.file())) {
+                for (KarpathySentence s : img.sentences()) {
+                    out.add(new ImageCaption(img.id(), img.file(), s.sentId(), s.raw()));
+                }
             }
         }
         return out;

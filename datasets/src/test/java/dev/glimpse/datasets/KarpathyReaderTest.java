@@ -46,6 +46,10 @@ class KarpathyReaderTest {
         assertEquals(List.of(9L, 25L), d.split("train", "restval").stream().map(KarpathyImage::id).sorted().toList());
         assertEquals(1, d.split("test").size());
         assertThrows(IllegalArgumentException.class, () -> d.split("dev"));
+        // Only the test image exists on disk, so only its two sentences pair up.
+        List<ImageCaption> pairs = Batches.pairs(d, "test", "train");
+        assertEquals(List.of("A man riding.", "A bike"), pairs.stream().map(ImageCaption::caption).toList());
+        assertEquals(List.of(), Batches.pairs(d, "train", "restval"));
     }
 
     @Test
