@@ -95,7 +95,8 @@ class CaptionCliTest {
             assertEquals(3, h.size());
             assertEquals(List.of(1, 2, 3), h.stream().map(EpochMetrics::epoch).toList());
 
-            List<String> other = trainArgs(3, "--resume", "--hidden", "24");
+            List<String> other = trainArgs(3, "--resume");
+            other.set(other.indexOf("--hidden") + 1, "24");
             other.set(other.indexOf("--out") + 1, copy.resolve("model.zip").toString());
             Result bad = run(other.toArray(String[]::new));
             assertEquals(2, bad.code());
