@@ -37,7 +37,7 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
 
     /** One line for messages: {@code resnet50 (pretrained, 2048 pooled, 7x7x2048 grid, 224px)}. */
     public String describe() {
-        return name + " (" + (randomInit ? "RANDOM-INIT " + weightsSource : "weights " + weightsSource)
+        return name + " (" + (randomInit ? "UNTRAINED " + weightsSource : "weights " + weightsSource)
                 + ", " + pooledDim + " pooled, " + gridRows + "x" + gridCols + "x" + gridDim + " grid, "
                 + preprocess.inputSize() + "px)";
     }
