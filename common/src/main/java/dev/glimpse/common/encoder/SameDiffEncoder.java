@@ -27,6 +27,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -226,8 +227,12 @@ final class SameDiffEncoder implements ImageEncoder {
             }
         }
 
-        private static void requireNoPreprocessor(String v, InputPreProcessor pre) throws Unsupported {
-            if (pre != null) {
+        private void requireNoPreprocessor(String v, InputPreProcessor pre) throws Unsupported {
+            // The zoo's VGG16 declares a flat input, so its first convolution carries a
+            // FeedForwardToCnn reshape, which leaves an input that is already a feature map as it is.
+            boolean noOpReshape = pre instanceof FeedForwardToCnnPreProcessor
+                    && !flat.contains(conf.getVertexInputs().get(v).get(0));
+            if (pre != null && !noOpReshape) {
                 throw new Unsupported(v + ": input preprocessor " + pre.getClass().getSimpleName());
             }
         }

@@ -40,6 +40,11 @@ class EncoderFastPathTest {
     }
 
     @Test
+    void vgg16MatchesTheComputationGraph() throws Exception {
+        assertSameFeatures(ZooNetwork.VGG16, 32); // dense fc2 as the pooled vector after DL4J's NCHW flatten
+    }
+
+    @Test
     void resNet50MatchesTheComputationGraph() throws Exception {
         assertSameFeatures(ZooNetwork.RESNET50, 96); // zero padding, batch norm folded into convolutions, residual adds
     }
