@@ -5,6 +5,7 @@ import dev.glimpse.captioning.train.CaptionDataLoader;
 import dev.glimpse.captioning.train.CaptionDataset;
 import dev.glimpse.captioning.train.CaptionTrainer;
 import dev.glimpse.captioning.train.CaptionTrainingConfig;
+import dev.glimpse.captioning.train.InMemoryFeatures;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
@@ -12,6 +13,11 @@ import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.FeatureCache;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.features.EncoderFeatureSource;
+import dev.glimpse.common.features.FeatureExtractor;
+import dev.glimpse.common.features.ImageRef;
+import dev.glimpse.common.image.ImageLoader;
+import java.util.ArrayList;
+import java.util.List;
 import dev.glimpse.common.train.Checkpoints;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,6 +58,11 @@ final class TrainCaptionerCommand implements Callable<Integer> {
 
     @Option(names = "--features", paramLabel = "DIR", description = "Feature cache of the train and validation images.")
     Path features;
+
+    @Option(names = "--cache-features", paramLabel = "DIR",
+            description = "Extract features with --encoder into this cache first (resumable), then train from it;"
+                    + " later runs (e.g. --blind) can pass it as --features.")
+    Path cacheFeatures;
 
     @ArgGroup(exclusive = true)
     Weights weights = new Weights();
@@ -164,6 +175,9 @@ final class TrainCaptionerCommand implements Callable<Integer> {
         }
         CaptionTrainingConfig cfg = config();
         Checkpoints files = Checkpoints.beside(out);
+        if (features != null && cacheFeatures != null) {
+            throw new GlimpseException("train captioner: --features reads an existing cache, --cache-features makes one: pick one");
+        }
         FeatureCache cache = null;
         ImageEncoder enc = null;
         try {
@@ -185,9 +199,25 @@ final class TrainCaptionerCommand implements Callable<Integer> {
                 source = c;
                 encSpec = specOfCache(c.info());
             } else {
-                source = new EncoderFeatureSource(enc, data.imageFiles(), new dev.glimpse.common.image.ImageLoader());
                 encSpec = new EncoderSpec(encoder, weights.file == null ? null : weights.file.toAbsolutePath().toString(),
                         weights.randomInit, encoderSeed, encoderSize, enc.info());
+                if (cacheFeatures != null) {
+                    List<ImageRef> refs = new ArrayList<>();
+                    data.imageFiles().forEach((id, file) -> refs.add(new ImageRef(id, file)));
+                    FeatureExtractor.Report rep = FeatureExtractor.extract(refs, enc, cacheFeatures,
+                            new FeatureExtractor.Options(16, new ImageLoader(), quiet ? null : System.err));
+                    if (!rep.skipped().isEmpty()) {
+                        throw new GlimpseException(rep.skipped().get(0).file() + ": " + rep.skipped().get(0).reason()
+                                + " (" + rep.skipped().size() + " images could not be encoded)");
+                    }
+                    cache = FeatureCache.open(cacheFeatures);
+                    source = cache;
+                } else {
+                    // Small data: encode every image once, keep the features in memory for all epochs.
+                    source = InMemoryFeatures.extract(new EncoderFeatureSource(enc, data.imageFiles(), new ImageLoader()),
+                            data.imageFiles().keySet().stream().mapToLong(Long::longValue).toArray(), 16,
+                            cfg.attention(), !quiet);
+                }
             }
             CaptionTrainer.Result r = new CaptionTrainer(cfg, !quiet).train(data, source, encSpec, files, resume, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),

@@ -17,7 +17,7 @@ import java.util.List;
  * {@value #KIND}): the network's parameters and architecture, the frozen vocabulary, the encoder
  * it was trained on, and how it was trained. Everything inference needs travels in this one file.
  */
-public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderSpec encoder,
+public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderSpec encoder, FeatureNorm norm,
                            TrainingRecord training, float[] params) {
     public static final String KIND = "captioner";
     static final String NET = "net";
@@ -31,6 +31,9 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
 
     /** Adds this model's entries to a bundle being written (checkpoints add optimizer state). */
     public ModelBundle.Writer addTo(ModelBundle.Writer w) {
+        if (norm != null) {
+            norm.addTo(w);
+        }
         return w.json(NET, net)
                 .json(VOCABULARY, new VocabularyEntry(vocabulary.words(), vocabulary.sha256()))
                 .json(ENCODER, encoder)
@@ -65,7 +68,8 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
         }
         TrainingRecord training = bundle.json(TRAINING, TrainingRecord.class);
         float[] params = bundle.floats(PARAMS);
-        return new CaptionModel(net, vocabulary, encoder, training, params);
+        FeatureNorm norm = FeatureNorm.from(bundle, file, net.featureDim(), net.gridDim());
+        return new CaptionModel(net, vocabulary, encoder, norm, training, params);
     }
 
     /** A network with these parameters; a parameter count that does not fit is a clear error. */

@@ -101,7 +101,10 @@ public final class Captioner implements AutoCloseable {
     /** Captions one batch of encoded images. */
     public List<Caption> caption(INDArray pooled, INDArray grid, DecodeOptions options) {
         int n = (int) pooled.size(0);
-        NetDecoderStep step = new NetDecoderStep(net, pooled, model.net().attention() ? grid : null);
+        FeatureNorm norm = model.norm();
+        INDArray p = norm == null ? pooled : norm.pooled(pooled); // [B, F]
+        INDArray g = !model.net().attention() ? null : norm == null ? grid : norm.grid(grid); // [B, R, C]
+        NetDecoderStep step = new NetDecoderStep(net, p, g);
         List<Decoded> decoded = CaptionDecoder.of(options).decode(step, n);
         EncoderInfo info = model.encoder().info();
         List<Caption> out = new ArrayList<>(n);

@@ -7,6 +7,7 @@ import dev.glimpse.captioning.eval.CaptionEvaluator;
 import dev.glimpse.captioning.eval.EvaluationReport;
 import dev.glimpse.captioning.model.CaptionModel;
 import dev.glimpse.captioning.model.EncoderSpec;
+import dev.glimpse.captioning.model.FeatureNorm;
 import dev.glimpse.captioning.model.NetDecoderStep;
 import dev.glimpse.captioning.model.RecordDiff;
 import dev.glimpse.captioning.net.CaptionBatch;
@@ -87,6 +88,7 @@ public final class CaptionTrainer {
         TrainerState state = new TrainerState(0, 0, 0, cfg.learningRate(), Double.NEGATIVE_INFINITY, -1, 0,
                 List.of(), List.of(), resumeKeys, dataSha, vocab.sha256(), 0);
 
+        FeatureNorm norm = null;
         if (resume) {
             if (!out.hasLatest()) {
                 throw new GlimpseException(out.latest() + ": no checkpoint to resume from (start without --resume)");
@@ -99,12 +101,21 @@ public final class CaptionTrainer {
             Adam.State adamState = bundle.json(TrainerState.ADAM, Adam.State.class);
             adam.restore(new Adam.State(adamState.iteration(), bundle.floats(TrainerState.ADAM)));
             record = saved.training();
+            norm = saved.norm();
             state = s;
             log.printf("resuming %s at epoch %d, batch %d (step %d)%n", out.latest(), s.epoch() + 1,
                     s.batchInEpoch(), s.iteration());
         } else if (out.hasLatest()) {
             log.println("note: starting a new run; " + out.latest() + " will be replaced (use --resume to continue it)");
         }
+
+        if (norm == null) {
+            // Fitted once per run on the training images and frozen, so a resumed run and the
+            // saved model standardise exactly as the first epoch did.
+            norm = FeatureNorm.fit(features, data.trainImageIds(), cfg.attention());
+        }
+        final FeatureNorm fnorm = norm;
+        features = norm.wrap(features);
 
         Map<Long, Integer> trainIndex = new HashMap<>();
         long[] trainIds = data.trainImageIds();
@@ -169,7 +180,7 @@ public final class CaptionTrainer {
                         state = new TrainerState(epoch, b + 1, iteration, lr, state.bestCider(), state.bestEpoch(),
                                 state.epochsWithoutImprovement(), lossPoints, valPoints, resumeKeys, dataSha,
                                 vocab.sha256(), priorSeconds + seconds(startNanos));
-                        writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, record, adam, state);
+                        writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, fnorm, record, adam, state);
                     }
                 }
             }
@@ -198,10 +209,10 @@ public final class CaptionTrainer {
             state = new TrainerState(epoch + 1, 0, iteration, nextLr, bestCider, bestEpoch, without, lossPoints,
                     valPoints, resumeKeys, dataSha, vocab.sha256(), priorSeconds + seconds(startNanos));
             if (better) {
-                new CaptionModel(netConfig, vocab, encoder, record.finishedNow(), net.params().toFloatArray())
+                new CaptionModel(netConfig, vocab, encoder, fnorm, record.finishedNow(), net.params().toFloatArray())
                         .write(out.best());
             }
-            writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, record, adam, state);
+            writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, fnorm, record, adam, state);
             LossCurvePlot.write(out.lossCurve(), "captioner training", curves(lossPoints, valPoints));
             log.printf("epoch %d/%d: train loss %.3f, val loss %.3f (perplexity %.1f), BLEU-4 %.3f, CIDEr-D %.3f%s,"
                     + " lr %.2e, %.0f s (train %.0f s, validation %.0f s)%n",
@@ -312,10 +323,10 @@ public final class CaptionTrainer {
     }
 
     private static void writeCheckpoint(Path file, CaptionNet net, CaptionNetConfig netConfig, Vocabulary vocab,
-                                        EncoderSpec encoder, TrainingRecord record, Adam adam, TrainerState state)
-            throws IOException {
+                                        EncoderSpec encoder, FeatureNorm norm, TrainingRecord record, Adam adam,
+                                        TrainerState state) throws IOException {
         Adam.State a = adam.state();
-        new CaptionModel(netConfig, vocab, encoder, record, net.params().toFloatArray())
+        new CaptionModel(netConfig, vocab, encoder, norm, record, net.params().toFloatArray())
                 .addTo(ModelBundle.writer(CaptionModel.KIND))
                 .json(TrainerState.ENTRY, state)
                 .json(TrainerState.ADAM, new Adam.State(a.iteration(), new float[0]))

@@ -44,7 +44,7 @@ class CaptionModelTest {
         CaptionNetConfig cfg = new CaptionNetConfig(v.size(), 6, 6, 8, 10, 1, 4, true, 0);
         CaptionNet net = new CaptionNet(cfg, 3);
         TrainingRecord rec = TrainingRecord.start(CaptionModel.KIND, Map.of("epochs", 1), List.of(), 3, encoderName, true);
-        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, encoderInfo(encoderName, 6)), rec,
+        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, encoderInfo(encoderName, 6)), null, rec,
                 net.params().toFloatArray());
     }
 
@@ -80,7 +80,7 @@ class CaptionModelTest {
 
         CaptionModel m = model("squeezenet");
         Path cut = dir.resolve("cut.zip");
-        new CaptionModel(m.net(), m.vocabulary(), m.encoder(), m.training(), new float[10]).write(cut);
+        new CaptionModel(m.net(), m.vocabulary(), m.encoder(), m.norm(), m.training(), new float[10]).write(cut);
         GlimpseException p = assertThrows(GlimpseException.class,
                 () -> Captioner.featuresOnly(CaptionModel.read(cut), cut));
         assertTrue(p.getMessage().contains("params.f32 has 10 values"), p.getMessage());
