@@ -36,7 +36,7 @@ class CaptionModelTest {
 
     static EncoderInfo encoderInfo(String name, int dim) {
         return new EncoderInfo(name, dim, 2, 3, dim, PreprocessSpec.plainRgb(32), true, "random-init seed=1", null,
-                "grid", "mean(grid)", 1f);
+                "grid", "mean(grid)", "none");
     }
 
     static CaptionModel model(String encoderName) {

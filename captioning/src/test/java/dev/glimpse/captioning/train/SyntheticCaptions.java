@@ -86,7 +86,7 @@ final class SyntheticCaptions {
 
     static EncoderInfo encoderInfo(String name) {
         return new EncoderInfo(name, DIM, GRID, GRID, DIM, PreprocessSpec.plainRgb(32), true,
-                "random-init seed=1", null, "grid", "mean(grid)", 1f);
+                "random-init seed=1", null, "grid", "mean(grid)", "none");
     }
 
     /** Features as a cache would serve them; noise is a fixed function of the image id. */
