@@ -30,9 +30,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code glimpse evaluate captions}: coco-caption's scores of a results file. Candidates come
-     * from {@code --results}; generating them from a model first would be a second source option
-     * feeding the same {@link #candidates} step.
+     * {@code glimpse evaluate captions}: coco-caption's scores of a results file, or of captions a
+     * model generates for the reference images ({@code --model}); both feed the same scoring step.
      */
     @Command(name = "captions", mixinStandardHelpOptions = true,
             header = "Score captions as coco-caption (pycocoevalcap) does.",
@@ -43,9 +42,34 @@ final class EvaluateCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--results", required = true, paramLabel = "RES.json",
-                description = "Results: a JSON array of {\"image_id\", \"caption\"}, one per image.")
-        Path results;
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        static final class Source {
+            @Option(names = "--results", paramLabel = "RES.json",
+                    description = "Results: a JSON array of {\"image_id\", \"caption\"}, one per image.")
+            Path results;
+
+            @Option(names = "--model", paramLabel = "FILE",
+                    description = "Caption the reference images with this model first (needs --images or --features).")
+            Path model;
+        }
+
+        @Option(names = "--images", paramLabel = "DIR", description = "With --model: folder of the reference images.")
+        Path images;
+
+        @Option(names = "--features", paramLabel = "DIR",
+                description = "With --model: feature cache of the reference images (instead of --images).")
+        Path features;
+
+        @Option(names = "--beam", paramLabel = "K", defaultValue = "3", description = "With --model: beam width (default: ${DEFAULT-VALUE}).")
+        int beam;
+
+        @Option(names = "--max-length", paramLabel = "N", defaultValue = "20", description = "With --model: at most N words (default: ${DEFAULT-VALUE}).")
+        int maxLength;
+
+        @Option(names = "--save-results", paramLabel = "RES.json", description = "With --model: also write the generated captions.")
+        Path saveResults;
 
         @Option(names = "--references", required = true, paramLabel = "CAPTIONS.json",
                 description = "Reference captions in COCO captions format, e.g. captions_val2017.json.")
@@ -80,8 +104,20 @@ final class EvaluateCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
 
-        private Map<Long, String> candidates(Map<Long, List<String>> refs) {
-            return CocoCaptionJson.readResults(results, refs, references.toString());
+        private Map<Long, String> candidates(Map<Long, List<String>> refs) throws java.io.IOException {
+            if (source.results != null) {
+                return CocoCaptionJson.readResults(source.results, refs, references.toString());
+            }
+            if ((images == null) == (features == null)) {
+                throw new dev.glimpse.common.GlimpseException("evaluate captions: --model needs either --images DIR or --features DIR");
+            }
+            Map<Long, String> generated = ModelCaptions.generate(source.model, references, images, features,
+                    new dev.glimpse.captioning.decode.DecodeOptions(beam, maxLength + 1, 0, true),
+                    spec.commandLine().getErr());
+            if (saveResults != null) {
+                ModelCaptions.writeResults(saveResults, generated);
+            }
+            return generated;
         }
 
         static void print(EvaluationReport report, PrintWriter w) {

@@ -18,11 +18,12 @@ import dev.glimpse.common.io.Json;
  * @param weightsSha256 sha256 of the weights file, null for random init
  * @param gridLayer     the graph vertex the grid is read from
  * @param pooledLayer   the vertex the pooled vector is read from, or {@code mean(gridLayer)}
- * @param featureScale  factor applied to both outputs (1 for trained weights; see {@link Encoders})
+ * @param featureNorm   normalisation applied to both outputs ("none" for trained weights; random-init
+ *                      features are centred and scaled, see FeatureNorm)
  */
 public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols, int gridDim,
                           PreprocessSpec preprocess, boolean randomInit, String weightsSource,
-                          String weightsSha256, String gridLayer, String pooledLayer, float featureScale) {
+                          String weightsSha256, String gridLayer, String pooledLayer, String featureNorm) {
 
     public int gridRegions() {
         return gridRows * gridCols;
@@ -36,7 +37,7 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
 
     /** One line for messages: {@code resnet50 (pretrained, 2048 pooled, 7x7x2048 grid, 224px)}. */
     public String describe() {
-        return name + " (" + (randomInit ? "RANDOM-INIT " + weightsSource : "weights " + weightsSource)
+        return name + " (" + (randomInit ? "UNTRAINED " + weightsSource : "weights " + weightsSource)
                 + ", " + pooledDim + " pooled, " + gridRows + "x" + gridCols + "x" + gridDim + " grid, "
                 + preprocess.inputSize() + "px)";
     }

@@ -1,20 +1,23 @@
 package dev.glimpse.common.encoder;
 
 import dev.glimpse.common.GlimpseException;
-import java.awt.Color;
-import java.awt.GradientPaint;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.ZooModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens image encoders by name: {@code resnet50} (default), {@code vgg16}, {@code squeezenet} (small, fast). */
 public final class Encoders {
     public static final String DEFAULT = "resnet50";
     public static final List<String> NAMES = List.of("resnet50", "vgg16", "squeezenet");
+    /** System property: true = skip the SameDiff fast path. */
+    public static final String GRAPH_ONLY_PROPERTY = "glimpse.encoder.graphOnly";
+    static final double MAX_FAST_PATH_ERROR = 1e-3;
+    private static final Logger LOG = LoggerFactory.getLogger(Encoders.class);
 
     private Encoders() {}
 
@@ -41,13 +44,49 @@ public final class Encoders {
             sha256 = LocalWeights.sha256(file);
         }
         FeatureLayers layers = layersOf(graph, net, size, request);
-        EncoderInfo info = new EncoderInfo(net.id, layers.pooledDim(), layers.rows(), layers.cols(), layers.gridDim(),
+        EncoderInfo raw = new EncoderInfo(net.id, layers.pooledDim(), layers.rows(), layers.cols(), layers.gridDim(),
                 net.input(size), request.randomInit(), source, sha256, layers.grid(),
-                layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(), 1f);
-        if (request.randomInit()) {
-            info = withScale(info, calibratedScale(new GraphEncoder(graph, layers, info)));
+                layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(), FeatureNorm.NONE.description());
+        GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, FeatureNorm.NONE);
+        SameDiffEncoder fast = fastPath(graph, layers, raw, graphEncoder);
+        ImageEncoder rawEncoder = fast != null ? fast : graphEncoder;
+        FeatureNorm norm = request.randomInit() ? FeatureNorm.calibrate(rawEncoder) : FeatureNorm.NONE;
+        EncoderInfo info = withNorm(raw, norm.description());
+        return fast != null ? fast.withNorm(info, norm) : graphEncoder.withNorm(info, norm, layers);
+    }
+
+    /**
+     * The SameDiff rebuild of the graph, used only if it translates every layer the features need
+     * and matches the ComputationGraph on two check images (set {@value #GRAPH_ONLY_PROPERTY}=true
+     * to always use the ComputationGraph).
+     */
+    static SameDiffEncoder fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
+        if (Boolean.getBoolean(GRAPH_ONLY_PROPERTY)) {
+            return null;
         }
-        return new GraphEncoder(graph, layers, info);
+        try {
+            SameDiffEncoder fast = SameDiffEncoder.build(graph, layers, raw);
+            List<BufferedImage> check = FeatureNorm.calibrationImages().subList(0, 2);
+            EncodedBatch want = reference.encode(check);
+            EncodedBatch got = fast.encode(check);
+            double err = Math.max(relativeError(got.grid(), want.grid()), relativeError(got.pooled(), want.pooled()));
+            if (!(err < MAX_FAST_PATH_ERROR)) {
+                LOG.warn("{}: SameDiff rebuild differs from the ComputationGraph (relative error {}); using the graph",
+                        raw.name(), err);
+                return null;
+            }
+            return fast;
+        } catch (SameDiffEncoder.Unsupported | RuntimeException e) {
+            // Any layer or op the rebuild cannot reproduce costs speed, never correctness.
+            LOG.info("{}: using the ComputationGraph (slower): {}", raw.name(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** max |a - b| / max |b|. */
+    static double relativeError(INDArray a, INDArray b) {
+        double scale = Math.max(b.amaxNumber().doubleValue(), 1e-12);
+        return a.sub(b).amaxNumber().doubleValue() / scale;
     }
 
     private static FeatureLayers layersOf(ComputationGraph graph, ZooNetwork net, int size, EncoderRequest request) {
@@ -70,36 +109,8 @@ public final class Encoders {
         return layers;
     }
 
-    /**
-     * Random weights give features of arbitrary magnitude (He-initialised ResNet50 reaches ~1e4,
-     * past float16's 65504 when cached); features are scaled so that the grid of a fixed
-     * calibration image has unit RMS. ReLU networks with zero biases are positively homogeneous,
-     * so this is the same as scaling the input and changes no direction in feature space.
-     */
-    private static float calibratedScale(GraphEncoder unscaled) {
-        EncodedBatch batch = unscaled.encode(List.of(calibrationImage()));
-        INDArray grid = batch.grid(); // [1, R, C]
-        double rms = grid.norm2Number().doubleValue() / Math.sqrt(grid.length());
-        if (!(rms > 0) || Double.isInfinite(rms)) {
-            throw new IllegalStateException("random-init " + unscaled.info().name()
-                    + " gives degenerate features (grid RMS " + rms + ")");
-        }
-        return (float) (1.0 / rms);
-    }
-
-    private static BufferedImage calibrationImage() {
-        BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setPaint(new GradientPaint(0, 0, new Color(30, 90, 200), 64, 64, new Color(240, 200, 40)));
-        g.fillRect(0, 0, 64, 64);
-        g.setColor(new Color(200, 30, 30));
-        g.fillOval(8, 8, 24, 24);
-        g.dispose();
-        return img;
-    }
-
-    private static EncoderInfo withScale(EncoderInfo i, float scale) {
+    private static EncoderInfo withNorm(EncoderInfo i, String norm) {
         return new EncoderInfo(i.name(), i.pooledDim(), i.gridRows(), i.gridCols(), i.gridDim(), i.preprocess(),
-                i.randomInit(), i.weightsSource(), i.weightsSha256(), i.gridLayer(), i.pooledLayer(), scale);
+                i.randomInit(), i.weightsSource(), i.weightsSha256(), i.gridLayer(), i.pooledLayer(), norm);
     }
 }

@@ -13,8 +13,10 @@ final class GraphEncoder implements ImageEncoder {
     private final EncoderInfo info;
     private final List<String> outputs = new ArrayList<>();
     private final boolean densePooled;
+    private final FeatureNorm norm;
 
-    GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) {
+    GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info, FeatureNorm norm) {
+        this.norm = norm;
         this.graph = graph;
         this.info = info;
         outputs.add(layers.grid());
@@ -36,21 +38,21 @@ final class GraphEncoder implements ImageEncoder {
         }
         INDArray x = Preprocessor.toNchw(images, info.preprocess()); // [B, 3, S, S]
         INDArray[] acts = graph.output(outputs, false, new INDArray[] {x}, null);
-        return features(acts[0], densePooled ? acts[1] : null, info.featureScale());
+        return features(acts[0], densePooled ? acts[1] : null, norm);
     }
 
     /** Grid [B, C, H, W] to [B, H*W, C] (row-major regions); pooled = dense output or grid mean. */
-    static EncodedBatch features(INDArray gridAct, INDArray dense, float scale) {
+    static EncodedBatch features(INDArray gridAct, INDArray dense, FeatureNorm norm) {
         long b = gridAct.size(0);
         long c = gridAct.size(1);
         long regions = gridAct.size(2) * gridAct.size(3);
         INDArray grid = gridAct.permute(0, 2, 3, 1).dup('c').reshape('c', b, regions, c); // [B, R, C]
         INDArray pooled = dense != null ? dense.dup('c') : gridAct.mean(2, 3); // [B, F]
-        if (scale != 1f) {
-            grid.muli(scale);
-            pooled.muli(scale);
-        }
-        return new EncodedBatch(pooled, grid);
+        return norm.apply(grid, pooled);
+    }
+
+    GraphEncoder withNorm(EncoderInfo info, FeatureNorm norm, FeatureLayers layers) {
+        return new GraphEncoder(graph, layers, info, norm);
     }
 
     @Override

@@ -125,7 +125,12 @@ public final class FeatureCacheWriter implements AutoCloseable {
 
     private static void putHalves(ByteBuffer out, float[] src, int from, int count) {
         for (int i = from, end = from + count; i < end; i++) {
-            out.putShort(Half.fromFloat(src[i]));
+            short h = Half.fromFloat(src[i]);
+            if ((h & 0x7C00) == 0x7C00) { // infinity or NaN: would poison every model trained on it
+                throw new IllegalStateException("feature value " + src[i] + " does not fit float16 (max "
+                        + Half.MAX_VALUE + "); the encoder's output is out of range");
+            }
+            out.putShort(h);
         }
     }
 

@@ -10,7 +10,9 @@ public final class Views {
     /** Rows [from, to) of a c-order 2-D array with unit column stride, as a c-order view. */
     public static INDArray rows(INDArray a, long from, long to) {
         long cols = a.size(1);
-        if (a.ordering() != 'c' || a.stride(1) != 1 || a.stride(0) != cols) {
+        // A single row is contiguous whatever stride ND4J reports for its unit dimension ([1, n] may say [1, 1]).
+        boolean contiguous = a.stride(1) == 1 && (a.stride(0) == cols || a.size(0) == 1);
+        if (a.ordering() != 'c' || !contiguous) {
             throw new IllegalArgumentException("rows(): needs a contiguous c-order matrix, got " + a.shapeInfoToString());
         }
         if (from < 0 || to > a.size(0) || from > to) {

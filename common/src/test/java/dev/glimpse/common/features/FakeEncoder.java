@@ -22,7 +22,7 @@ final class FakeEncoder implements ImageEncoder {
 
     FakeEncoder(String name) {
         info = new EncoderInfo(name, F, 1, R, C, PreprocessSpec.plainRgb(8), true, "random-init seed=1", null,
-                "grid", "mean(grid)", 1f);
+                "grid", "mean(grid)", "none");
     }
 
     @Override

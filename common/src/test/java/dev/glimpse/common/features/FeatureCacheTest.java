@@ -189,6 +189,22 @@ class FeatureCacheTest {
     }
 
     @Test
+    void valuesBeyondFloat16AreRefusedAndNothingIsCommitted() {
+        FakeEncoder enc = new FakeEncoder("fake");
+        float[] pooled = {1f, 2f, 70000f, 3f};
+        try (FeatureCacheWriter w = FeatureCacheWriter.openOrCreate(cacheDir, enc.info())) {
+            var batch = new dev.glimpse.common.encoder.EncodedBatch(
+                    org.nd4j.linalg.factory.Nd4j.create(pooled, new long[] {1, 4}, 'c'),
+                    org.nd4j.linalg.factory.Nd4j.zeros(1, FakeEncoder.R, FakeEncoder.C));
+            assertThrows(IllegalStateException.class, () -> w.append(new long[] {1}, batch));
+            assertFalse(w.contains(1));
+        }
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            assertEquals(0, cache.size());
+        }
+    }
+
+    @Test
     void notACacheIsAClearError() {
         GlimpseException e = assertThrows(GlimpseException.class, () -> FeatureCache.open(tmp));
         assertTrue(e.getMessage().contains("manifest.json"));

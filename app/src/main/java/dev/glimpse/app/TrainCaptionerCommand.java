@@ -1,0 +1,236 @@
+package dev.glimpse.app;
+
+import dev.glimpse.captioning.model.EncoderSpec;
+import dev.glimpse.captioning.train.CaptionDataLoader;
+import dev.glimpse.captioning.train.CaptionDataset;
+import dev.glimpse.captioning.train.CaptionTrainer;
+import dev.glimpse.captioning.train.CaptionTrainingConfig;
+import dev.glimpse.captioning.train.InMemoryFeatures;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.encoder.EncoderRequest;
+import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.ImageEncoder;
+import dev.glimpse.common.features.FeatureCache;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.features.EncoderFeatureSource;
+import dev.glimpse.common.features.FeatureExtractor;
+import dev.glimpse.common.features.ImageRef;
+import dev.glimpse.common.image.ImageLoader;
+import java.util.ArrayList;
+import java.util.List;
+import dev.glimpse.common.train.Checkpoints;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code glimpse train captioner}: trains a caption model and writes the best one to {@code --out}. */
+@Command(name = "captioner", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Train an image captioner (CNN features + LSTM with attention).",
+        description = {"Data: a COCO captions file (--captions, --images; validation from --val-captions or 5% held out)",
+                "or a Karpathy split file (--karpathy, --images; train+restval / val).",
+                "Features come from a feature cache (--features DIR, see `glimpse features`) or are",
+                "extracted on the fly with --encoder (small data sets).",
+                "The best model by validation CIDEr-D is written to --out, the latest checkpoint to",
+                "OUT.ckpt.zip (--resume continues it) and the loss curve to OUT.loss.png."})
+final class TrainCaptionerCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--captions", paramLabel = "FILE", description = "COCO captions JSON of the training images.")
+    Path captions;
+
+    @Option(names = "--karpathy", paramLabel = "FILE", description = "Karpathy split JSON (instead of --captions).")
+    Path karpathy;
+
+    @Option(names = "--images", paramLabel = "DIR", required = true, description = "Folder the image file names are relative to.")
+    Path images;
+
+    @Option(names = "--val-captions", paramLabel = "FILE", description = "COCO captions JSON of the validation images.")
+    Path valCaptions;
+
+    @Option(names = "--val-images", paramLabel = "DIR", description = "Folder of the validation images (default: --images).")
+    Path valImages;
+
+    @Option(names = "--features", paramLabel = "DIR", description = "Feature cache of the train and validation images.")
+    Path features;
+
+    @Option(names = "--cache-features", paramLabel = "DIR",
+            description = "Extract features with --encoder into this cache first (resumable), then train from it;"
+                    + " later runs (e.g. --blind) can pass it as --features.")
+    Path cacheFeatures;
+
+    @ArgGroup(exclusive = true)
+    Weights weights = new Weights();
+
+    static final class Weights {
+        @Option(names = "--weights", paramLabel = "FILE", description = "Encoder weights file.")
+        Path file;
+
+        @Option(names = "--random-init-encoder", description = "Random encoder weights (for tests and synthetic data).")
+        boolean randomInit;
+    }
+
+    @Option(names = "--encoder", paramLabel = "NAME", defaultValue = "resnet50",
+            description = "Encoder for on-the-fly features: resnet50, vgg16, squeezenet (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--encoder-seed", paramLabel = "N", defaultValue = "12345", description = "Seed of random encoder weights.")
+    long encoderSeed;
+
+    @Option(names = "--encoder-size", paramLabel = "PX", defaultValue = "0",
+            description = "Square encoder input side (0 = the network's own; smaller is faster for small images).")
+    int encoderSize;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the best model (.zip).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT.ckpt.zip (same data and architecture).")
+    boolean resume;
+
+    @Option(names = "--epochs", paramLabel = "N") Integer epochs;
+    @Option(names = "--batch", paramLabel = "N") Integer batch;
+    @Option(names = "--lr", paramLabel = "RATE") Double lr;
+    @Option(names = "--schedule", paramLabel = "none|step|plateau") String schedule;
+    @Option(names = "--decay-every", paramLabel = "EPOCHS") Integer decayEvery;
+    @Option(names = "--decay-factor", paramLabel = "F") Double decayFactor;
+    @Option(names = "--clip-norm", paramLabel = "N") Double clipNorm;
+    @Option(names = "--dropout", paramLabel = "P") Double dropout;
+    @Option(names = "--patience", paramLabel = "EPOCHS", description = "Early stopping on validation CIDEr-D (0 = off).") Integer patience;
+    @Option(names = "--seed", paramLabel = "N") Long seed;
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS") Integer checkpointEvery;
+    @Option(names = "--max-caption-length", paramLabel = "WORDS") Integer maxCaptionLength;
+    @Option(names = "--min-word-count", paramLabel = "N") Integer minWordCount;
+    @Option(names = "--embed", paramLabel = "DIM") Integer embed;
+    @Option(names = "--hidden", paramLabel = "DIM") Integer hidden;
+    @Option(names = "--layers", paramLabel = "N") Integer layers;
+    @Option(names = "--attention-dim", paramLabel = "DIM") Integer attentionDim;
+    @Option(names = "--no-attention", description = "Show-and-Tell without attention.") boolean noAttention;
+    @Option(names = "--val-beam", paramLabel = "K", description = "Beam width of validation captions (default 1 = greedy).") Integer valBeam;
+    @Option(names = "--val-max-images", paramLabel = "N", description = "Validate on at most N images (0 = all).") Integer valMaxImages;
+    @Option(names = "--blind", description = "Experiment: train on features of random other images (image-blind baseline).")
+    boolean blind;
+    @Option(names = "--quiet", description = "No progress bar.") boolean quiet;
+
+    /**
+     * How to reopen the encoder that made a feature cache, for captioning images later: the cache
+     * names the network, its input size and, for random weights, the seed; a local weights file
+     * must be passed again with --weights. {@code Captioner} checks the reopened encoder against
+     * the cache's description, so a wrong guess fails clearly instead of captioning noise.
+     */
+    EncoderSpec specOfCache(dev.glimpse.common.encoder.EncoderInfo info) {
+        long seedOfWeights = encoderSeed;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("random-init seed=(-?\\d+)")
+                .matcher(String.valueOf(info.weightsSource()));
+        if (info.randomInit() && m.find()) {
+            seedOfWeights = Long.parseLong(m.group(1));
+        }
+        return new EncoderSpec(info.name(), weights.file == null ? null : weights.file.toAbsolutePath().toString(),
+                info.randomInit(), seedOfWeights, info.preprocess().inputSize(), info);
+    }
+
+    CaptionTrainingConfig config() {
+        CaptionTrainingConfig.Builder b = CaptionTrainingConfig.defaults().toBuilder();
+        if (epochs != null) b.epochs(epochs);
+        if (batch != null) b.batchSize(batch);
+        if (lr != null) b.learningRate(lr);
+        if (schedule != null) b.schedule(schedule);
+        if (decayEvery != null) b.decayEvery(decayEvery);
+        if (decayFactor != null) b.decayFactor(decayFactor);
+        if (clipNorm != null) b.clipNorm(clipNorm);
+        if (dropout != null) b.dropout(dropout);
+        if (patience != null) b.patience(patience);
+        if (seed != null) b.seed(seed);
+        if (checkpointEvery != null) b.checkpointEvery(checkpointEvery);
+        if (maxCaptionLength != null) b.maxCaptionLength(maxCaptionLength);
+        if (minWordCount != null) b.minWordCount(minWordCount);
+        if (embed != null) b.embedDim(embed);
+        if (hidden != null) b.hiddenDim(hidden);
+        if (layers != null) b.layers(layers);
+        if (attentionDim != null) b.attentionDim(attentionDim);
+        if (noAttention) b.attention(false);
+        if (valBeam != null) b.valBeam(valBeam);
+        if (valMaxImages != null) b.valMaxImages(valMaxImages);
+        if (blind) b.blind(true);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new GlimpseException("train captioner: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outLine = spec.commandLine().getOut();
+        if ((captions == null) == (karpathy == null)) {
+            throw new GlimpseException("train captioner: give either --captions FILE or --karpathy FILE");
+        }
+        if (karpathy != null && valCaptions != null) {
+            throw new GlimpseException("train captioner: --val-captions goes with --captions; a Karpathy file has its own val split");
+        }
+        CaptionTrainingConfig cfg = config();
+        Checkpoints files = Checkpoints.beside(out);
+        if (features != null && cacheFeatures != null) {
+            throw new GlimpseException("train captioner: --features reads an existing cache, --cache-features makes one: pick one");
+        }
+        FeatureCache cache = null;
+        ImageEncoder enc = null;
+        try {
+            if (features != null) {
+                cache = FeatureCache.open(features);
+            } else {
+                enc = Encoders.open(new EncoderRequest(encoder, weights.file, weights.randomInit, encoderSeed, encoderSize));
+            }
+            final FeatureCache c = cache;
+            CaptionDataLoader loader = new CaptionDataLoader(cfg,
+                    c != null ? (id, file) -> c.contains(id) : (id, file) -> file != null && Files.isRegularFile(file));
+            CaptionDataset data = karpathy != null ? loader.karpathy(karpathy, images)
+                    : loader.coco(captions, images, valCaptions, valImages);
+            err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
+                    data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
+            FeatureSource source;
+            EncoderSpec encSpec;
+            if (c != null) {
+                source = c;
+                encSpec = specOfCache(c.info());
+            } else {
+                encSpec = new EncoderSpec(encoder, weights.file == null ? null : weights.file.toAbsolutePath().toString(),
+                        weights.randomInit, encoderSeed, encoderSize, enc.info());
+                if (cacheFeatures != null) {
+                    List<ImageRef> refs = new ArrayList<>();
+                    data.imageFiles().forEach((id, file) -> refs.add(new ImageRef(id, file)));
+                    FeatureExtractor.Report rep = FeatureExtractor.extract(refs, enc, cacheFeatures,
+                            new FeatureExtractor.Options(16, new ImageLoader(), quiet ? null : System.err));
+                    if (!rep.skipped().isEmpty()) {
+                        throw new GlimpseException(rep.skipped().get(0).file() + ": " + rep.skipped().get(0).reason()
+                                + " (" + rep.skipped().size() + " images could not be encoded)");
+                    }
+                    cache = FeatureCache.open(cacheFeatures);
+                    source = cache;
+                } else {
+                    // Small data: encode every image once, keep the features in memory for all epochs.
+                    source = InMemoryFeatures.extract(new EncoderFeatureSource(enc, data.imageFiles(), new ImageLoader()),
+                            data.imageFiles().keySet().stream().mapToLong(Long::longValue).toArray(), 16,
+                            cfg.attention(), !quiet);
+                }
+            }
+            CaptionTrainer.Result r = new CaptionTrainer(cfg, !quiet).train(data, source, encSpec, files, resume, err);
+            outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
+                    r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
+            outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
+            return ExitCodes.OK;
+        } finally {
+            if (enc != null) {
+                enc.close();
+            }
+            if (cache != null) {
+                cache.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package dev.glimpse.app.bench;
+
+import dev.glimpse.captioning.decode.CaptionDecoder;
+import dev.glimpse.captioning.decode.DecodeOptions;
+import dev.glimpse.captioning.decode.DecoderStep;
+import dev.glimpse.captioning.model.NetDecoderStep;
+import dev.glimpse.captioning.net.CaptionBatch;
+import dev.glimpse.common.text.Vocabulary;
+import dev.glimpse.captioning.net.CaptionNet;
+import dev.glimpse.captioning.net.CaptionNetConfig;
+import dev.glimpse.common.encoder.EncoderRequest;
+import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.ImageEncoder;
+import dev.glimpse.common.nn.Adam;
+import dev.glimpse.vqa.net.VqaNet;
+import dev.glimpse.vqa.net.VqaNetConfig;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The standard cases of ../shared/bench/CASES.md, run through the same classes `glimpse` trains
+ * and predicts with (CaptionNet, VqaNet, the encoders, the decoders), at exactly those shapes.
+ */
+final class BenchCases {
+    static final int V = 10000, E = 512, H = 512, F = 2048, T = 21, B_CAP = 64, REGIONS = 49, D = 512;
+    static final int QV = 10000, B_VQA = 128, ANSWERS = 1000, MAXW = 20;
+
+    private final boolean quick;
+
+    BenchCases(boolean quick) {
+        this.quick = quick;
+    }
+
+    private int reps(int full, int small) {
+        return quick ? small : full;
+    }
+
+    List<BenchResult> matmul() throws Exception {
+        int n = quick ? 2048 : 4096;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');
+        double[] t = BenchTimer.time(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), 2, reps(6, 3));
+        double gflop = 2.0 * n * n * n / 1e9;
+        return List.of(BenchResult.of("MATMUL", "gemm " + n + "x" + n + "x" + n, t, gflop, "GFLOP/s"));
+    }
+
+    List<BenchResult> fe(String encoderName) throws Exception {
+        List<BenchResult> out = new ArrayList<>();
+        try (ImageEncoder enc = Encoders.open(EncoderRequest.randomInit(encoderName, 1))) {
+            int size = enc.info().preprocess().inputSize();
+            List<BufferedImage> images = new ArrayList<>();
+            SplittableRandom rng = new SplittableRandom(3);
+            for (int i = 0; i < 16; i++) {
+                BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        img.setRGB(x, y, rng.nextInt(1 << 24) | 0x010101);
+                    }
+                }
+                images.add(img);
+            }
+            double[] t = BenchTimer.time(() -> enc.encode(images), 1, reps(5, 2));
+            out.add(BenchResult.of("FE", enc.info().name() + " random-init " + size + "px "
+                    + enc.info().gridRows() + "x" + enc.info().gridCols() + "x" + enc.info().gridDim(), t, 16, "img/s"));
+        }
+        return out;
+    }
+
+    /** Caption lengths as CASES.md: targets of 8..20 tokens with END last. */
+    static int[][] captions(int batch, SplittableRandom rng) {
+        int[][] tokens = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+            int targets = rng.nextInt(8, 21);
+            int[] t = new int[targets + 1];
+            t[0] = 1;
+            for (int i = 1; i < targets; i++) {
+                t[i] = rng.nextInt(4, V);
+            }
+            t[targets] = 2;
+            tokens[b] = t;
+        }
+        return tokens;
+    }
+
+    List<BenchResult> captionTraining(boolean attention) throws Exception {
+        CaptionNetConfig cfg = new CaptionNetConfig(V, F, attention ? F : 0, E, H, 1, attention ? D : 0, attention, 0.0);
+        CaptionNet net = new CaptionNet(cfg, 2);
+        SplittableRandom rng = new SplittableRandom(5);
+        INDArray pooled = Nd4j.rand(DataType.FLOAT, B_CAP, F).addi(0.01);
+        INDArray grid = attention ? Nd4j.rand(DataType.FLOAT, B_CAP, REGIONS, F).addi(0.01) : null;
+        CaptionBatch batch = new CaptionBatch(pooled, grid, captions(B_CAP, rng));
+        Adam adam = new Adam(net.params(), 4e-4);
+        double[] t = BenchTimer.time(() -> {
+            net.params().zeroGrad();
+            net.trainStep(batch, false);
+            net.params().clipGradNorm(5.0);
+            adam.step();
+        }, 3, reps(20, 5));
+        return List.of(BenchResult.of(attention ? "ATT" : "CAP", "train B=" + B_CAP + " (packed, valid positions)",
+                t, B_CAP, "captions/s"));
+    }
+
+    List<BenchResult> vqaTraining() throws Exception {
+        VqaNet net = new VqaNet(VqaNetConfig.standard(QV, F, ANSWERS), 4);
+        SplittableRandom rng = new SplittableRandom(7);
+        int[][] q = questions(B_VQA, rng);
+        INDArray image = Nd4j.rand(DataType.FLOAT, B_VQA, F).addi(0.01);
+        INDArray targets = Nd4j.zeros(DataType.FLOAT, B_VQA, ANSWERS);
+        for (int b = 0; b < B_VQA; b++) {
+            targets.putScalar(b, rng.nextInt(ANSWERS), 1f);
+        }
+        Adam adam = new Adam(net.params(), 1e-3);
+        double[] t = BenchTimer.time(() -> {
+            net.params().zeroGrad();
+            net.trainStep(image, q, targets, false);
+            adam.step();
+        }, 3, reps(20, 5));
+        return List.of(BenchResult.of("VQA", "train B=" + B_VQA + " (packed)", t, B_VQA, "questions/s"));
+    }
+
+    List<BenchResult> vqaInference() throws Exception {
+        VqaNet net = new VqaNet(VqaNetConfig.standard(QV, F, ANSWERS), 4);
+        SplittableRandom rng = new SplittableRandom(5);
+        List<BenchResult> out = new ArrayList<>();
+        for (int b : new int[] {1, B_VQA}) {
+            int[][] q = questions(b, rng);
+            INDArray image = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
+            double[] t = b == 1 ? BenchTimer.time(() -> net.predict(image, q), 20, reps(200, 30))
+                    : BenchTimer.time(() -> net.predict(image, q), 3, reps(30, 5));
+            out.add(BenchResult.of("VQAINF", "infer B=" + b, t, b, "questions/s"));
+        }
+        return out;
+    }
+
+    /** GREEDY: the CAP model decoding 20 tokens with no early stop, batch 1 and batch 32. */
+    List<BenchResult> greedy() throws Exception {
+        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0), 2);
+        List<BenchResult> out = new ArrayList<>();
+        for (int b : new int[] {1, 32}) {
+            INDArray pooled = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
+            double[] t = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), b == 1 ? 5 : 3,
+                    b == 1 ? reps(50, 10) : reps(25, 5));
+            out.add(BenchResult.of("GREEDY", "batch " + b + ", 20 tokens", t, b, "img/s"));
+        }
+        return out;
+    }
+
+    /** BEAM: width 3 and 5, batch 1, 20 tokens, through the beam-search decoder glimpse uses. */
+    List<BenchResult> beam() throws Exception {
+        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0), 2);
+        INDArray pooled = Nd4j.rand(DataType.FLOAT, 1, F).addi(0.01);
+        List<BenchResult> out = new ArrayList<>();
+        for (int k : new int[] {3, 5}) {
+            double[] t = BenchTimer.time(() -> decodeNoStop(net, pooled, k), 5, reps(50, 10));
+            out.add(BenchResult.of("BEAM", "width " + k + ", batch 1, 20 tokens", t, 1, "img/s"));
+        }
+        return out;
+    }
+
+    /**
+     * Runs the real decoder for exactly 20 steps: END is suppressed by a step wrapper (random
+     * weights would otherwise stop at arbitrary points), as pytorch_ref.py decodes without early stop.
+     */
+    private static void decodeNoStop(CaptionNet net, INDArray pooled, int beam) {
+        DecoderStep inner = new NetDecoderStep(net, pooled, null);
+        DecoderStep noEnd = new DecoderStep() {
+            @Override
+            public float[][] next(int[] tokens) {
+                float[][] p = inner.next(tokens);
+                for (float[] row : p) {
+                    row[Vocabulary.END] = 0f;
+                }
+                return p;
+            }
+
+            @Override
+            public void select(int[] rows) {
+                inner.select(rows);
+            }
+
+            @Override
+            public float[][] attention() {
+                return inner.attention();
+            }
+        };
+        DecodeOptions opts = new DecodeOptions(beam, MAXW, 0.0, false);
+        CaptionDecoder.of(opts).decode(noEnd, (int) pooled.size(0));
+    }
+
+    static int[][] questions(int batch, SplittableRandom rng) {
+        int[][] q = new int[batch][];
+        for (int b = 0; b < batch; b++) {
+            q[b] = rng.ints(rng.nextInt(4, 15), 4, QV).toArray();
+        }
+        return q;
+    }
+}

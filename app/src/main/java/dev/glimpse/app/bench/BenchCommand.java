@@ -1,0 +1,95 @@
+package dev.glimpse.app.bench;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code glimpse bench}: the standard cases of ../shared/bench/CASES.md through Glimpse's own code
+ * paths, optionally interleaved case by case with pytorch_ref.py on the same machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run the standard benchmark cases (MATMUL, FE, CAP, ATT, VQA, GREEDY, BEAM, VQAINF).")
+public final class BenchCommand implements Callable<Integer> {
+    static final List<String> ALL = List.of("MATMUL", "FE", "CAP", "ATT", "VQA", "GREEDY", "BEAM", "VQAINF");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--only", split = ",", paramLabel = "CASE", description = "Cases to run (default: all).")
+    List<String> only;
+
+    @Option(names = "--quick", description = "Fewer repetitions (a smoke run).")
+    boolean quick;
+
+    @Option(names = "--encoder", defaultValue = "resnet50", description = "Encoder for FE (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--compare", paramLabel = "PYTORCH_REF_PY",
+            description = "Also run this pytorch_ref.py, alternating case by case, and print our/PyTorch ratios.")
+    Path compare;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python for --compare.")
+    String python;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Set<String> cases = new LinkedHashSet<>();
+        for (String c : only == null ? ALL : only) {
+            String u = c.trim().toUpperCase(Locale.ROOT);
+            if (!ALL.contains(u)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--only: unknown case " + c + " (known: " + ALL + ")");
+            }
+            cases.add(u);
+        }
+        PyTorchReference torch = compare == null ? null : new PyTorchReference(compare, python, quick);
+        BenchCases bench = new BenchCases(quick);
+        List<BenchResult> ours = new ArrayList<>();
+        List<BenchResult> theirs = new ArrayList<>();
+        out.printf("Glimpse benchmark (%s) -- %d cores, OMP_NUM_THREADS=%s%n", quick ? "quick" : "full",
+                Runtime.getRuntime().availableProcessors(), System.getenv().getOrDefault("OMP_NUM_THREADS", "<unset>"));
+        for (String c : cases) {
+            if (torch != null) {
+                out.printf("[%s] pytorch_ref.py ...%n", c);
+                out.flush();
+                List<BenchResult> t = torch.run(c);
+                t.forEach(r -> out.printf("  torch   %-7s %-34s %10.2f %s%n", r.benchCase(), r.variant(), r.thrMed(), r.unit()));
+                theirs.addAll(t);
+            }
+            out.printf("[%s] glimpse ...%n", c);
+            out.flush();
+            List<BenchResult> r = run(bench, c);
+            r.forEach(x -> out.printf("  glimpse %-7s %-34s %10.2f %s%n", x.benchCase(), x.variant(), x.thrMed(), x.unit()));
+            ours.addAll(r);
+        }
+        BenchTable.print(out, "Glimpse results", ours);
+        if (torch != null) {
+            BenchTable.print(out, "PyTorch results (same run)", theirs);
+            BenchTable.printRatios(out, ours, theirs);
+        }
+        return 0;
+    }
+
+    private List<BenchResult> run(BenchCases bench, String c) throws Exception {
+        return switch (c) {
+            case "MATMUL" -> bench.matmul();
+            case "FE" -> bench.fe(encoder);
+            case "CAP" -> bench.captionTraining(false);
+            case "ATT" -> bench.captionTraining(true);
+            case "VQA" -> bench.vqaTraining();
+            case "VQAINF" -> bench.vqaInference();
+            case "GREEDY" -> bench.greedy();
+            case "BEAM" -> bench.beam();
+            default -> throw new IllegalArgumentException(c);
+        };
+    }
+}

@@ -1,0 +1,257 @@
+package dev.glimpse.captioning.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that decides how a captioner is trained, immutable and saved in the model file.
+ *
+ * @param epochs           passes over the training captions
+ * @param batchSize        captions per step
+ * @param learningRate     Adam's initial learning rate
+ * @param schedule         {@code none}, {@code step} (multiply by {@code decayFactor} every
+ *                         {@code decayEvery} epochs) or {@code plateau} (multiply when validation
+ *                         CIDEr-D has not improved for {@code plateauPatience} epochs)
+ * @param clipNorm         global gradient L2 norm cap (0 = off)
+ * @param dropout          dropout rate inside the network during training
+ * @param patience         stop after this many epochs without a better validation CIDEr-D (0 = never)
+ * @param seed             seeds the parameters, the epoch orders and the blind permutation
+ * @param checkpointEvery  also write the resumable checkpoint every this many steps (0 = epoch ends only)
+ * @param maxCaptionLength training captions are cut to this many words
+ * @param minWordCount     words seen fewer times in the training captions become {@code <unk>}
+ * @param valBeam          beam width of the validation captions (1 = greedy)
+ * @param valMaxImages     validate on at most this many images (0 = all), for speed on big sets
+ * @param blind            experiment: pair every caption with the features of a random other
+ *                         training image (re-drawn each epoch), the image-blind baseline
+ */
+public record CaptionTrainingConfig(int epochs, int batchSize, double learningRate, String schedule,
+                                    int decayEvery, double decayFactor, int plateauPatience, double clipNorm,
+                                    double dropout, int patience, long seed, int checkpointEvery,
+                                    int maxCaptionLength, int minWordCount, int embedDim, int hiddenDim,
+                                    int layers, int attentionDim, boolean attention, int valBeam,
+                                    int valMaxImages, boolean blind) {
+    public CaptionTrainingConfig {
+        require(epochs >= 1, "epochs must be >= 1");
+        require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
+        require(learningRate > 0 && learningRate < 1, "learning rate must be in (0, 1)");
+        require(schedule.equals("none") || schedule.equals("step") || schedule.equals("plateau"),
+                "schedule must be none, step or plateau");
+        require(decayEvery >= 1, "decay-every must be >= 1");
+        require(decayFactor > 0 && decayFactor <= 1, "decay factor must be in (0, 1]");
+        require(plateauPatience >= 1, "plateau patience must be >= 1");
+        require(clipNorm >= 0, "clip norm must be >= 0");
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
+        require(patience >= 0, "patience must be >= 0");
+        require(checkpointEvery >= 0, "checkpoint-every must be >= 0");
+        require(maxCaptionLength >= 1 && maxCaptionLength <= 100, "max caption length must be in 1..100");
+        require(minWordCount >= 1, "min word count must be >= 1");
+        require(embedDim >= 1 && hiddenDim >= 1 && layers >= 1 && attentionDim >= 1, "dimensions must be >= 1");
+        require(valBeam >= 1 && valBeam <= 20, "validation beam must be in 1..20");
+        require(valMaxImages >= 0, "val-max-images must be >= 0");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Show-and-Tell-sized defaults with attention, Adam and early stopping on CIDEr-D. */
+    public static CaptionTrainingConfig defaults() {
+        return new CaptionTrainingConfig(20, 64, 4e-4, "step", 3, 0.8, 2, 5.0, 0.5, 5, 42, 1000,
+                16, 5, 512, 512, 1, 512, true, 1, 1000, false);
+    }
+
+    /**
+     * The settings a resumed run must share with the checkpoint: they shape the network, the
+     * vocabulary or the order of the data. Epochs, learning rate, patience and the like may change.
+     */
+    public Map<String, Object> resumeKeys() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batchSize", batchSize);
+        m.put("seed", seed);
+        m.put("maxCaptionLength", maxCaptionLength);
+        m.put("minWordCount", minWordCount);
+        m.put("embedDim", embedDim);
+        m.put("hiddenDim", hiddenDim);
+        m.put("layers", layers);
+        m.put("attentionDim", attentionDim);
+        m.put("attention", attention);
+        m.put("blind", blind);
+        return m;
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes a few settings of a config; {@link #build()} validates the result. */
+    public static final class Builder {
+        private int epochs;
+        private int batchSize;
+        private double learningRate;
+        private String schedule;
+        private int decayEvery;
+        private double decayFactor;
+        private int plateauPatience;
+        private double clipNorm;
+        private double dropout;
+        private int patience;
+        private long seed;
+        private int checkpointEvery;
+        private int maxCaptionLength;
+        private int minWordCount;
+        private int embedDim;
+        private int hiddenDim;
+        private int layers;
+        private int attentionDim;
+        private boolean attention;
+        private int valBeam;
+        private int valMaxImages;
+        private boolean blind;
+
+        private Builder(CaptionTrainingConfig c) {
+            epochs = c.epochs;
+            batchSize = c.batchSize;
+            learningRate = c.learningRate;
+            schedule = c.schedule;
+            decayEvery = c.decayEvery;
+            decayFactor = c.decayFactor;
+            plateauPatience = c.plateauPatience;
+            clipNorm = c.clipNorm;
+            dropout = c.dropout;
+            patience = c.patience;
+            seed = c.seed;
+            checkpointEvery = c.checkpointEvery;
+            maxCaptionLength = c.maxCaptionLength;
+            minWordCount = c.minWordCount;
+            embedDim = c.embedDim;
+            hiddenDim = c.hiddenDim;
+            layers = c.layers;
+            attentionDim = c.attentionDim;
+            attention = c.attention;
+            valBeam = c.valBeam;
+            valMaxImages = c.valMaxImages;
+            blind = c.blind;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder schedule(String v) {
+            schedule = v;
+            return this;
+        }
+
+        public Builder decayEvery(int v) {
+            decayEvery = v;
+            return this;
+        }
+
+        public Builder decayFactor(double v) {
+            decayFactor = v;
+            return this;
+        }
+
+        public Builder plateauPatience(int v) {
+            plateauPatience = v;
+            return this;
+        }
+
+        public Builder clipNorm(double v) {
+            clipNorm = v;
+            return this;
+        }
+
+        public Builder dropout(double v) {
+            dropout = v;
+            return this;
+        }
+
+        public Builder patience(int v) {
+            patience = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public Builder maxCaptionLength(int v) {
+            maxCaptionLength = v;
+            return this;
+        }
+
+        public Builder minWordCount(int v) {
+            minWordCount = v;
+            return this;
+        }
+
+        public Builder embedDim(int v) {
+            embedDim = v;
+            return this;
+        }
+
+        public Builder hiddenDim(int v) {
+            hiddenDim = v;
+            return this;
+        }
+
+        public Builder layers(int v) {
+            layers = v;
+            return this;
+        }
+
+        public Builder attentionDim(int v) {
+            attentionDim = v;
+            return this;
+        }
+
+        public Builder attention(boolean v) {
+            attention = v;
+            return this;
+        }
+
+        public Builder valBeam(int v) {
+            valBeam = v;
+            return this;
+        }
+
+        public Builder valMaxImages(int v) {
+            valMaxImages = v;
+            return this;
+        }
+
+        public Builder blind(boolean v) {
+            blind = v;
+            return this;
+        }
+
+        public CaptionTrainingConfig build() {
+            return new CaptionTrainingConfig(epochs, batchSize, learningRate, schedule, decayEvery, decayFactor, plateauPatience, clipNorm, dropout, patience, seed, checkpointEvery, maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam, valMaxImages, blind);
+        }
+    }
+
+    /** The learning rate of an epoch under the step schedule (other schedules adjust it as they go). */
+    double stepRate(int epoch) {
+        return schedule.equals("step") ? learningRate * Math.pow(decayFactor, epoch / decayEvery) : learningRate;
+    }
+}
