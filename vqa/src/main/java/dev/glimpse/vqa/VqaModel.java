@@ -39,10 +39,13 @@ public final class VqaModel {
     private final AnswerVocabulary answers;
     private final JsonNode encoder;
     private final boolean questionOnly;
+    private final FeatureStandardizer standardizer;
     private final TrainingRecord training;
 
+    /** @param standardizer applied to raw image features before the network; null = none (question-only) */
     public VqaModel(VqaNetConfig config, VqaNet net, QuestionEncoder questions, AnswerVocabulary answers,
-                    JsonNode encoder, boolean questionOnly, TrainingRecord training) {
+                    JsonNode encoder, boolean questionOnly, FeatureStandardizer standardizer,
+                    TrainingRecord training) {
         VqaNetConfig c = config;
         if (c.questionVocab() != questions.vocabulary().size() || c.answers() != answers.size()) {
             throw new IllegalArgumentException("network sizes " + c + " do not match the vocabularies ("
@@ -54,6 +57,7 @@ public final class VqaModel {
         this.answers = answers;
         this.encoder = encoder;
         this.questionOnly = questionOnly;
+        this.standardizer = standardizer;
         this.training = training;
     }
 
@@ -82,17 +86,26 @@ public final class VqaModel {
         return questionOnly;
     }
 
+    public FeatureStandardizer standardizer() {
+        return standardizer;
+    }
+
+    /** Raw image features as the network takes them: standardised, plain row-major float. */
+    public INDArray networkInput(INDArray rawFeatures) {
+        return rowMajor(standardizer == null ? rawFeatures : standardizer.apply(rawFeatures)); // [B, F]
+    }
+
     public TrainingRecord training() {
         return training;
     }
 
     public VqaModel withTraining(TrainingRecord record) {
-        return new VqaModel(config, net, questions, answers, encoder, questionOnly, record);
+        return new VqaModel(config, net, questions, answers, encoder, questionOnly, standardizer, record);
     }
 
-    /** Answer probabilities for a batch of encoded questions about images with these features. */
+    /** Answer probabilities for a batch of encoded questions about images with these raw features. */
     public INDArray probabilities(INDArray features, int[][] questionIds) {
-        INDArray image = rowMajor(features);                                   // [B, F]
+        INDArray image = networkInput(features);                               // [B, F]
         if (questionIds.length == 1) {
             // VqaNet's LSTM buffers reject a first batch of one row (ND4J gives a [1, H] array
             // strides [1, 1], which its row views refuse): ask as a batch of two, keep row 0.
@@ -167,6 +180,9 @@ public final class VqaModel {
         if (encoder != null) {
             w.json("encoder", encoder);
         }
+        if (standardizer != null) {
+            w.floats("feature_mean", standardizer.mean()).floats("feature_scale", standardizer.scale());
+        }
         if (training != null) {
             w.json("training", training);
         }
@@ -205,8 +221,16 @@ public final class VqaModel {
         }
         net.params().copyFrom(params);
         JsonNode encoder = b.hasJson("encoder") ? b.jsonTree("encoder") : null;
+        FeatureStandardizer standardizer = null;
+        if (b.hasFloats("feature_mean")) {
+            standardizer = new FeatureStandardizer(b.floats("feature_mean"), b.floats("feature_scale"));
+            if (standardizer.mean().length != cfg.featureDim() || standardizer.scale().length != cfg.featureDim()) {
+                throw new GlimpseException(file + ": feature standardisation does not match the feature size "
+                        + cfg.featureDim() + " (damaged model file?)");
+            }
+        }
         TrainingRecord training = b.hasJson("training") ? b.json("training", TrainingRecord.class) : null;
         return new VqaModel(cfg, net, new QuestionEncoder(vocab, s.maxQuestionLength()), answers, encoder,
-                s.questionOnly(), training);
+                s.questionOnly(), standardizer, training);
     }
 }

@@ -95,15 +95,20 @@ public final class VqaTrainer {
             lossPoints.addAll(state.lossPoints());
             log.println("resuming " + files.latest() + " after epoch " + firstEpoch);
         }
+        // the blind model's constant feature stays as it is: centred it would be all zeros
+        FeatureStandardizer standardizer = cfg.questionOnly() ? null
+                : restored != null ? restored.standardizer()
+                : FeatureStandardizer.fit(features, set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId)
+                        .toArray(), 256);
         VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), encoderInfo, cfg.questionOnly(),
-                record);
+                standardizer, record);
         List<VqaGroundTruth> valTruth = val.stream().map(VqaItem::groundTruth).toList();
 
         // ---- epochs ----
         for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
             long t0 = System.nanoTime();
             adam.learningRate(cfg.learningRate().rate(epoch));
-            double meanLoss = runEpoch(epoch, set, net, adam, features, lossPoints);
+            double meanLoss = runEpoch(epoch, set, model, adam, features, lossPoints);
             Map<String, Double> metrics = new LinkedHashMap<>();
             double score = -meanLoss;
             if (!val.isEmpty()) {
@@ -136,8 +141,9 @@ public final class VqaTrainer {
         return new Result(best, model, set, record.history(), bestEpoch);
     }
 
-    private double runEpoch(int epoch, VqaTrainingSet set, VqaNet net, Adam adam, ImageFeatures features,
+    private double runEpoch(int epoch, VqaTrainingSet set, VqaModel model, Adam adam, ImageFeatures features,
                             List<double[]> lossPoints) {
+        VqaNet net = model.net();
         List<VqaTrainingSet.Example> examples = set.examples();
         int[] order = permutation(examples.size(), new SplittableRandom(cfg.seed() * 1_000_003L + epoch));
         int[][] spans = batchSpans(examples.size(), cfg.batchSize());
@@ -163,7 +169,7 @@ public final class VqaTrainer {
                         targets[i * set.answers().size() + classes[j]] = ex.target().weights()[j];
                     }
                 }
-                INDArray image = VqaModel.rowMajor(features.pooled(imageIds));                  // [B, F]
+                INDArray image = model.networkInput(features.pooled(imageIds));                 // [B, F]
                 INDArray target = Nd4j.createFromArray(targets).reshape(n, set.answers().size()); // [B, A]
                 net.params().zeroGrad();
                 double loss = net.trainStep(image, questions, target, cfg.dropout() > 0);
