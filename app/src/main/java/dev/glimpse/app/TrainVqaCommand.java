@@ -105,9 +105,11 @@ public final class TrainVqaCommand implements Callable<Integer> {
             throw new GlimpseException("--val-questions and --val-annotations go together");
         }
         ReadOptions read = needImages ? ReadOptions.REQUIRE_FILES : ReadOptions.DEFAULT;
-        VqaCorpus train = VqaReader.read(questions, annotations, images, read);
+        // without images (feature cache, question-only) the reader still wants a root to resolve names against
+        Path trainRoot = images != null ? images : questions.toAbsolutePath().getParent();
+        VqaCorpus train = VqaReader.read(questions, annotations, trainRoot, read);
         VqaCorpus val = valQuestions == null ? null
-                : VqaReader.read(valQuestions, valAnnotations, valImages != null ? valImages : images, read);
+                : VqaReader.read(valQuestions, valAnnotations, valImages != null ? valImages : trainRoot, read);
         List<VqaItem> trainItems = items(train);
         List<VqaItem> valItems = val == null ? List.of() : items(val);
         List<DatasetFile> data = new ArrayList<>(List.of(DatasetFile.of("train questions", questions),
@@ -181,7 +183,7 @@ public final class TrainVqaCommand implements Callable<Integer> {
         w.printf("validation VQA accuracy (epoch %d): %.2f%n", best.epoch(), best.validation().get("accuracy"));
         for (String group : List.of("answer_type:", "question_type:")) {
             w.println("  per " + group.replace("_", " ").replace(":", ""));
-            best.validation().forEach((k, v) -> {
+            new java.util.TreeMap<>(best.validation()).forEach((k, v) -> {
                 if (k.startsWith(group)) {
                     w.printf("    %-20s %6.2f%n", k.substring(group.length()), v);
                 }
