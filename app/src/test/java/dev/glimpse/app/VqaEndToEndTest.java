@@ -42,7 +42,7 @@ class VqaEndToEndTest {
                 "--val-questions", scenes.resolve("vqa_questions_train.json").toString(),
                 "--val-annotations", scenes.resolve("vqa_annotations_train.json").toString(),
                 "--encoder", "squeezenet", "--random-init-encoder",
-                "--epochs", "30", "--batch", "32", "--lr", "0.01", "--lr-decay-after", "1000",
+                "--epochs", "20", "--batch", "32", "--lr", "0.01", "--lr-decay-after", "1000",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
                 "--no-progress", "--out", out.toString()));
         args.addAll(List.of(extra));
@@ -69,7 +69,7 @@ class VqaEndToEndTest {
                 "loss " + h.get(0).trainLoss() + " -> " + h.get(h.size() - 1).trainLoss());
         double fullAcc = bestAccuracy(model);
         double blindAcc = bestAccuracy(VqaModel.load(blind));
-        assertTrue(fullAcc > blindAcc + 5, "full " + fullAcc + " vs blind " + blindAcc);
+        assertTrue(fullAcc > blindAcc + 15, "full " + fullAcc + " vs blind " + blindAcc);
 
         // the validation answers written beside the model score the same through evaluate
         Path results = dir.resolve("vqa.val-results.json");
