@@ -6,7 +6,6 @@ import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.image.ImageLoader;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.vqa.ScoredAnswer;
-import dev.glimpse.vqa.VqaModel;
 import dev.glimpse.vqa.VqaPredictor;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;

@@ -8,7 +8,6 @@ import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.io.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
