@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         description = "Score model outputs with the standard metrics.",
         subcommands = {
                 EvaluateCommand.Captions.class,
+                EvaluateVqaCommand.class,
         })
 final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code glimpse train <model>}: one subcommand per kind of model. */
 @Command(name = "train", mixinStandardHelpOptions = true, header = "Train a model.",
-        subcommands = {TrainCaptionerCommand.class})
+        subcommands = {TrainCaptionerCommand.class, TrainVqaCommand.class})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

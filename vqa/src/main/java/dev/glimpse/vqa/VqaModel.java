@@ -1,0 +1,236 @@
+package dev.glimpse.vqa;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.text.Vocabulary;
+import dev.glimpse.common.train.TrainingRecord;
+import dev.glimpse.vqa.net.VqaNet;
+import dev.glimpse.vqa.net.VqaNetConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A trained VQA model: the network, both vocabularies, the encoder its features came from and
+ * how it was trained, travelling together in one model file (kind {@value #KIND}) so inference
+ * always encodes questions, images and answers the way training did.
+ */
+public final class VqaModel {
+    public static final String KIND = "vqa";
+
+    /**
+     * The model's own settings entry.
+     *
+     * @param questionOnly blind baseline: images are ignored (constant feature)
+     */
+    public record Settings(boolean questionOnly, int maxQuestionLength, String questionVocabSha256,
+                           String answerVocabSha256) {}
+
+    private final VqaNetConfig config;
+    private final VqaNet net;
+    private final QuestionEncoder questions;
+    private final AnswerVocabulary answers;
+    private final JsonNode encoder;
+    private final boolean questionOnly;
+    private final FeatureStandardizer standardizer;
+    private final TrainingRecord training;
+
+    /** @param standardizer applied to raw image features before the network; null = none (question-only) */
+    public VqaModel(VqaNetConfig config, VqaNet net, QuestionEncoder questions, AnswerVocabulary answers,
+                    JsonNode encoder, boolean questionOnly, FeatureStandardizer standardizer,
+                    TrainingRecord training) {
+        VqaNetConfig c = config;
+        if (c.questionVocab() != questions.vocabulary().size() || c.answers() != answers.size()) {
+            throw new IllegalArgumentException("network sizes " + c + " do not match the vocabularies ("
+                    + questions.vocabulary().size() + " words, " + answers.size() + " answers)");
+        }
+        this.config = config;
+        this.net = net;
+        this.questions = questions;
+        this.answers = answers;
+        this.encoder = encoder;
+        this.questionOnly = questionOnly;
+        this.standardizer = standardizer;
+        this.training = training;
+    }
+
+    public VqaNet net() {
+        return net;
+    }
+
+    public VqaNetConfig config() {
+        return config;
+    }
+
+    public QuestionEncoder questions() {
+        return questions;
+    }
+
+    public AnswerVocabulary answers() {
+        return answers;
+    }
+
+    /** The encoder the image features come from (its {@code EncoderInfo} as JSON); null for question-only. */
+    public JsonNode encoder() {
+        return encoder;
+    }
+
+    public boolean questionOnly() {
+        return questionOnly;
+    }
+
+    public FeatureStandardizer standardizer() {
+        return standardizer;
+    }
+
+    /** Raw image features as the network takes them: standardised, plain row-major float. */
+    public INDArray networkInput(INDArray rawFeatures) {
+        return rowMajor(standardizer == null ? rawFeatures : standardizer.apply(rawFeatures)); // [B, F]
+    }
+
+    public TrainingRecord training() {
+        return training;
+    }
+
+    public VqaModel withTraining(TrainingRecord record) {
+        return new VqaModel(config, net, questions, answers, encoder, questionOnly, standardizer, record);
+    }
+
+    /** Answer probabilities for a batch of encoded questions about images with these raw features. */
+    public INDArray probabilities(INDArray features, int[][] questionIds) {
+        INDArray image = networkInput(features);                               // [B, F]
+        if (questionIds.length == 1) {
+            // VqaNet's LSTM buffers reject a first batch of one row (ND4J gives a [1, H] array
+            // strides [1, 1], which its row views refuse): ask as a batch of two, keep row 0.
+            INDArray two = rowMajor(Nd4j.concat(0, image, image));             // [2, F]
+            return net.predict(two, new int[][] {questionIds[0], questionIds[0]})
+                    .getRow(0, true).dup('c');                                 // [1, A]
+        }
+        return net.predict(image, questionIds);                                // [B, A]
+    }
+
+    /**
+     * The network's kernels take plain row-major float matrices with strides [F, 1]; ND4J gives a
+     * [1, F] array strides [1, 1] (even after dup), and a cache may hand out half precision.
+     */
+    static INDArray rowMajor(INDArray x) {
+        long rows = x.size(0);
+        long cols = x.size(1);
+        if (x.dataType() == DataType.FLOAT && x.ordering() == 'c' && x.stride(1) == 1 && x.stride(0) == cols
+                && !x.isView()) {
+            return x;
+        }
+        INDArray dense = x.castTo(DataType.FLOAT).dup('c');
+        return Nd4j.create(dense.data(), new long[] {rows, cols}, new long[] {cols, 1}, 0, 'c', DataType.FLOAT);
+    }
+
+    /** The k most probable answers of each row. */
+    public List<List<ScoredAnswer>> topAnswers(INDArray features, int[][] questionIds, int k) {
+        INDArray probs = probabilities(features, questionIds);
+        float[] flat = probs.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        List<List<ScoredAnswer>> out = new ArrayList<>(questionIds.length);
+        for (int b = 0; b < questionIds.length; b++) {
+            out.add(TopAnswers.of(flat, b * answers.size(), answers, k));
+        }
+        return out;
+    }
+
+    /**
+     * The model's answer to every item (question id -> answer), read in batches; questions are
+     * cut to the length limit rather than refused, so every item gets an answer to score.
+     */
+    public Map<Long, String> answerAll(List<VqaItem> items, ImageFeatures features, int batchSize) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (int from = 0; from < items.size(); from += batchSize) {
+            List<VqaItem> batch = items.subList(from, Math.min(items.size(), from + batchSize));
+            long[] imageIds = new long[batch.size()];
+            int[][] q = new int[batch.size()][];
+            for (int i = 0; i < q.length; i++) {
+                imageIds[i] = batch.get(i).imageId();
+                q[i] = questions.encodeTruncating(batch.get(i).question());
+                if (q[i].length == 0) {
+                    q[i] = new int[] {Vocabulary.UNK};
+                }
+            }
+            List<List<ScoredAnswer>> top = topAnswers(features.pooled(imageIds), q, 1);
+            for (int i = 0; i < q.length; i++) {
+                out.put(batch.get(i).questionId(), top.get(i).get(0).answer());
+            }
+        }
+        return out;
+    }
+
+    // ---- model file ----
+
+    ModelBundle.Writer bundle() {
+        ModelBundle.Writer w = ModelBundle.writer(KIND)
+                .json("vqa", new Settings(questionOnly, questions.maxLength(), questions.vocabulary().sha256(),
+                        answers.sha256()))
+                .json("net_config", config)
+                .json("question_vocab", questions.vocabulary().words())
+                .json("answer_vocab", answers.saved())
+                .floats("params", net.params().toFloatArray());
+        if (encoder != null) {
+            w.json("encoder", encoder);
+        }
+        if (standardizer != null) {
+            w.floats("feature_mean", standardizer.mean()).floats("feature_scale", standardizer.scale());
+        }
+        if (training != null) {
+            w.json("training", training);
+        }
+        return w;
+    }
+
+    public void save(Path file) throws IOException {
+        bundle().write(file);
+    }
+
+    public static VqaModel load(Path file) {
+        return fromBundle(ModelBundle.read(file).requireKind(KIND), file);
+    }
+
+    static VqaModel fromBundle(ModelBundle b, Path file) {
+        Settings s = b.json("vqa", Settings.class);
+        VqaNetConfig cfg = b.json("net_config", VqaNetConfig.class);
+        @SuppressWarnings("unchecked")
+        List<String> words = b.json("question_vocab", List.class);
+        Vocabulary vocab = Vocabulary.of(words);
+        AnswerVocabulary answers = AnswerVocabulary.of(b.json("answer_vocab", AnswerVocabulary.Saved.class));
+        if (s == null || cfg == null) {
+            throw new GlimpseException(file + ": model file lacks its settings");
+        }
+        if (!vocab.sha256().equals(s.questionVocabSha256()) || !answers.sha256().equals(s.answerVocabSha256())) {
+            throw new GlimpseException(file + ": vocabulary does not match its recorded sha256 (damaged model file?)");
+        }
+        if (cfg.questionVocab() != vocab.size() || cfg.answers() != answers.size()) {
+            throw new GlimpseException(file + ": network sizes do not match the vocabularies (damaged model file?)");
+        }
+        VqaNet net = new VqaNet(cfg, 0L);
+        float[] params = b.floats("params");
+        if (params.length != net.params().size()) {
+            throw new GlimpseException(file + ": has " + params.length + " parameters, the network needs "
+                    + net.params().size() + " (damaged or from another Glimpse version)");
+        }
+        net.params().copyFrom(params);
+        JsonNode encoder = b.hasJson("encoder") ? b.jsonTree("encoder") : null;
+        FeatureStandardizer standardizer = null;
+        if (b.hasFloats("feature_mean")) {
+            standardizer = new FeatureStandardizer(b.floats("feature_mean"), b.floats("feature_scale"));
+            if (standardizer.mean().length != cfg.featureDim() || standardizer.scale().length != cfg.featureDim()) {
+                throw new GlimpseException(file + ": feature standardisation does not match the feature size "
+                        + cfg.featureDim() + " (damaged model file?)");
+            }
+        }
+        TrainingRecord training = b.hasJson("training") ? b.json("training", TrainingRecord.class) : null;
+        return new VqaModel(cfg, net, new QuestionEncoder(vocab, s.maxQuestionLength()), answers, encoder,
+                s.questionOnly(), standardizer, training);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.glimpse.vqa;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything that decides a VQA training run, immutable; saved in the model's training record
+ * and checked on {@code --resume} (a checkpoint continues only under the same architecture).
+ *
+ * @param questionOnly the blind baseline: the image feature is replaced by a constant, so the
+ *                     model can only use the question
+ */
+public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule learningRate, double clipNorm,
+                             double dropout, long seed, TargetMode targets, int answers, int maxQuestionLength,
+                             int minWordCount, int embedDim, int hiddenDim, int lstmLayers, int fusedDim,
+                             boolean questionOnly) {
+
+    public VqaTrainConfig {
+        require(epochs >= 1, "epochs must be at least 1");
+        require(batchSize >= 1, "batch size must be at least 1");
+        require(clipNorm >= 0, "gradient clip norm must be >= 0 (0 = off)");
+        require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
+        require(answers >= 1, "answer vocabulary size must be at least 1");
+        require(maxQuestionLength >= 1, "maximum question length must be at least 1");
+        require(minWordCount >= 1, "minimum word count must be at least 1");
+        require(embedDim >= 1 && hiddenDim >= 1 && lstmLayers >= 1 && fusedDim >= 1, "layer sizes must be >= 1");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new dev.glimpse.common.GlimpseException("training configuration: " + message);
+        }
+    }
+
+    /** The defaults of {@code glimpse train vqa}: the "deeper LSTM Q + norm I" baseline sizes. */
+    public static VqaTrainConfig defaults() {
+        return new VqaTrainConfig(30, 128, new LearningRateSchedule(1e-3, 10, 5, 0.5), 10.0, 0.5, 42L,
+                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false);
+    }
+
+    public VqaTrainConfig withEpochs(int v) {
+        return new VqaTrainConfig(v, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withBatchSize(int v) {
+        return new VqaTrainConfig(epochs, v, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withLearningRate(LearningRateSchedule v) {
+        return new VqaTrainConfig(epochs, batchSize, v, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withClipNorm(double v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, v, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withDropout(double v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, v, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withSeed(long v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, v, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withTargets(TargetMode v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, v, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withAnswers(int v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, v,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withMaxQuestionLength(int v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withMinWordCount(int v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+    }
+
+    public VqaTrainConfig withSizes(int embed, int hidden, int layers, int fused) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly);
+    }
+
+    public VqaTrainConfig withQuestionOnly(boolean v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v);
+    }
+
+    /** The settings that fix the network's shape: a resumed run must match them. */
+    Map<String, Object> architecture() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("answers", answers);
+        m.put("maxQuestionLength", maxQuestionLength);
+        m.put("minWordCount", minWordCount);
+        m.put("embedDim", embedDim);
+        m.put("hiddenDim", hiddenDim);
+        m.put("lstmLayers", lstmLayers);
+        m.put("fusedDim", fusedDim);
+        m.put("questionOnly", questionOnly);
+        m.put("targets", targets.name());
+        return m;
+    }
+
+    /** All settings as a plain map for the training record. */
+    Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>(architecture());
+        m.put("epochs", epochs);
+        m.put("batchSize", batchSize);
+        m.put("learningRate", learningRate.base());
+        m.put("lrDecayAfter", learningRate.decayAfter());
+        m.put("lrDecayEvery", learningRate.every());
+        m.put("lrDecayFactor", learningRate.factor());
+        m.put("clipNorm", clipNorm);
+        m.put("dropout", dropout);
+        m.put("seed", seed);
+        return m;
+    }
+}
