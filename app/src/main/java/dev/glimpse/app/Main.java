@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code glimpse} launcher: subcommands are thin wrappers over the module services. */
 @Command(name = "glimpse", mixinStandardHelpOptions = true, version = "glimpse 0.1.0",
         description = "Caption images and answer questions about them.",
-        subcommands = {CommandLine.HelpCommand.class, CaptionCommand.class, AskCommand.class, TrainCommand.class, EvaluateCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, CaptionCommand.class, AskCommand.class, QuickstartCommand.class, ServeCommand.class, TrainCommand.class, EvaluateCommand.class,
                 FeaturesCommand.class, ScenesCommand.class, dev.glimpse.app.bench.BenchCommand.class})
 public final class Main implements Callable<Integer> {
     @CommandLine.Spec

@@ -44,7 +44,7 @@ final class BenchCases {
         int n = quick ? 2048 : 4096;
         INDArray a = Nd4j.rand(DataType.FLOAT, n, n), b = Nd4j.rand(DataType.FLOAT, n, n);
         INDArray c = Nd4j.create(DataType.FLOAT, new long[] {n, n}, 'f');
-        double[] t = BenchTimer.time(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), 2, reps(6, 3));
+        BenchTimer.Timing t = BenchTimer.time(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), 2, reps(6, 3));
         double gflop = 2.0 * n * n * n / 1e9;
         return List.of(BenchResult.of("MATMUL", "gemm " + n + "x" + n + "x" + n, t, gflop, "GFLOP/s"));
     }
@@ -64,7 +64,7 @@ final class BenchCases {
                 }
                 images.add(img);
             }
-            double[] t = BenchTimer.time(() -> enc.encode(images), 1, reps(5, 2));
+            BenchTimer.Timing t = BenchTimer.time(() -> enc.encode(images), 1, reps(5, 2));
             out.add(BenchResult.of("FE", enc.info().name() + " random-init " + size + "px "
                     + enc.info().gridRows() + "x" + enc.info().gridCols() + "x" + enc.info().gridDim(), t, 16, "img/s"));
         }
@@ -95,7 +95,7 @@ final class BenchCases {
         INDArray grid = attention ? Nd4j.rand(DataType.FLOAT, B_CAP, REGIONS, F).addi(0.01) : null;
         CaptionBatch batch = new CaptionBatch(pooled, grid, captions(B_CAP, rng));
         Adam adam = new Adam(net.params(), 4e-4);
-        double[] t = BenchTimer.time(() -> {
+        BenchTimer.Timing t = BenchTimer.time(() -> {
             net.params().zeroGrad();
             net.trainStep(batch, false);
             net.params().clipGradNorm(5.0);
@@ -115,7 +115,7 @@ final class BenchCases {
             targets.putScalar(b, rng.nextInt(ANSWERS), 1f);
         }
         Adam adam = new Adam(net.params(), 1e-3);
-        double[] t = BenchTimer.time(() -> {
+        BenchTimer.Timing t = BenchTimer.time(() -> {
             net.params().zeroGrad();
             net.trainStep(image, q, targets, false);
             adam.step();
@@ -130,7 +130,7 @@ final class BenchCases {
         for (int b : new int[] {1, B_VQA}) {
             int[][] q = questions(b, rng);
             INDArray image = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
-            double[] t = b == 1 ? BenchTimer.time(() -> net.predict(image, q), 20, reps(200, 30))
+            BenchTimer.Timing t = b == 1 ? BenchTimer.time(() -> net.predict(image, q), 20, reps(200, 30))
                     : BenchTimer.time(() -> net.predict(image, q), 3, reps(30, 5));
             out.add(BenchResult.of("VQAINF", "infer B=" + b, t, b, "questions/s"));
         }
@@ -143,7 +143,7 @@ final class BenchCases {
         List<BenchResult> out = new ArrayList<>();
         for (int b : new int[] {1, 32}) {
             INDArray pooled = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
-            double[] t = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), b == 1 ? 5 : 3,
+            BenchTimer.Timing t = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), b == 1 ? 5 : 3,
                     b == 1 ? reps(50, 10) : reps(25, 5));
             out.add(BenchResult.of("GREEDY", "batch " + b + ", 20 tokens", t, b, "img/s"));
         }
@@ -156,7 +156,7 @@ final class BenchCases {
         INDArray pooled = Nd4j.rand(DataType.FLOAT, 1, F).addi(0.01);
         List<BenchResult> out = new ArrayList<>();
         for (int k : new int[] {3, 5}) {
-            double[] t = BenchTimer.time(() -> decodeNoStop(net, pooled, k), 5, reps(50, 10));
+            BenchTimer.Timing t = BenchTimer.time(() -> decodeNoStop(net, pooled, k), 5, reps(50, 10));
             out.add(BenchResult.of("BEAM", "width " + k + ", batch 1, 20 tokens", t, 1, "img/s"));
         }
         return out;

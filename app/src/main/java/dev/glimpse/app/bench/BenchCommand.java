@@ -68,7 +68,8 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("[%s] glimpse ...%n", c);
             out.flush();
             List<BenchResult> r = run(bench, c);
-            r.forEach(x -> out.printf("  glimpse %-7s %-34s %10.2f %s%n", x.benchCase(), x.variant(), x.thrMed(), x.unit()));
+            r.forEach(x -> out.printf("  glimpse %-7s %-34s %10.2f %s  (wall %.2f ms, cpu %.2f ms per iteration)%n",
+                    x.benchCase(), x.variant(), x.thrMed(), x.unit(), x.msMed(), x.cpuMsMean()));
             ours.addAll(r);
         }
         BenchTable.print(out, "Glimpse results", ours);

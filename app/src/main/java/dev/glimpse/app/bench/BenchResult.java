@@ -4,13 +4,33 @@ import java.util.Arrays;
 
 /** One measured variant: seconds per iteration of {@code items} samples, like pytorch_ref.py's record(). */
 record BenchResult(String benchCase, String variant, int n, double items, double msMed, double msMin, double msMax,
-                   String unit) {
+                   String unit, double cpuMsMean) {
 
-    static BenchResult of(String benchCase, String variant, double[] seconds, double items, String unit) {
-        double[] s = seconds.clone();
+    /** A result without CPU time (PyTorch's JSON). */
+    BenchResult(String benchCase, String variant, int n, double items, double msMed, double msMin, double msMax,
+                String unit) {
+        this(benchCase, variant, n, items, msMed, msMin, msMax, unit, Double.NaN);
+    }
+
+    static BenchResult of(String benchCase, String variant, BenchTimer.Timing timing, double items, String unit) {
+        double[] s = timing.wall().clone();
         Arrays.sort(s);
-        double med = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        return new BenchResult(benchCase, variant, s.length, items, med * 1e3, s[0] * 1e3, s[s.length - 1] * 1e3, unit);
+        return new BenchResult(benchCase, variant, s.length, items, median(s) * 1e3, s[0] * 1e3,
+                s[s.length - 1] * 1e3, unit, mean(timing.cpu()) * 1e3);
+    }
+
+    /** The mean, not the median: process CPU time ticks in 10 ms steps, the mean over many repetitions resolves it. */
+    private static double mean(double[] s) {
+        double sum = 0;
+        for (double v : s) {
+            sum += v;
+        }
+        return sum / s.length;
+    }
+
+    private static double median(double[] s) {
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     double thrMed() {

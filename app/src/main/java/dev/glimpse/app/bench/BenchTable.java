@@ -12,13 +12,13 @@ final class BenchTable {
         out.println();
         out.println(title);
         out.println("=".repeat(118));
-        out.printf("%-7s %-34s %3s %10s %10s %10s %11s %26s %-12s%n", "case", "variant", "n", "ms med", "ms min",
-                "ms max", "thr (med)", "thr range (max..min time)", "unit");
+        out.printf("%-7s %-34s %3s %10s %10s %10s %11s %26s %-12s %9s%n", "case", "variant", "n", "ms med", "ms min",
+                "ms max", "thr (med)", "thr range (max..min time)", "unit", "cpu ms avg");
         out.println("-".repeat(118));
         for (BenchResult r : results) {
-            out.printf("%-7s %-34s %3d %10.2f %10.2f %10.2f %11.2f %12.2f..%-12.2f %-12s%n", r.benchCase(),
+            out.printf("%-7s %-34s %3d %10.2f %10.2f %10.2f %11.2f %12.2f..%-12.2f %-12s %9.2f%n", r.benchCase(),
                     r.variant().length() > 34 ? r.variant().substring(0, 34) : r.variant(), r.n(), r.msMed(), r.msMin(),
-                    r.msMax(), r.thrMed(), r.thrWorst(), r.thrBest(), r.unit());
+                    r.msMax(), r.thrMed(), r.thrWorst(), r.thrBest(), r.unit(), r.cpuMsMean());
         }
         out.println("-".repeat(118));
         out.flush();

@@ -25,10 +25,16 @@ final class PyTorchReference {
         this.quick = quick;
     }
 
+    /** Same thread count as ours: OMP_NUM_THREADS when set (it also limits glimpse's native code), else 2. */
+    private static String threads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        return omp != null && omp.matches("[1-9][0-9]*") ? omp : "2";
+    }
+
     List<BenchResult> run(String benchCase) throws IOException, InterruptedException {
         Path json = Files.createTempFile("pytorch-ref-", ".json");
         try {
-            List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads", "2", "--only", benchCase,
+            List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads", threads(), "--only", benchCase,
                     "--json", json.toString(), "--wait-idle", "0", "--retries", "0"));
             if (quick) {
                 cmd.add("--quick");

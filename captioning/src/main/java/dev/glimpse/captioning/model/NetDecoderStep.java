@@ -3,6 +3,8 @@ package dev.glimpse.captioning.model;
 import dev.glimpse.captioning.decode.DecoderStep;
 import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.DecodeState;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runs the decoders on a {@link CaptionNet}: one network step per decoder step. */
@@ -18,7 +20,7 @@ public final class NetDecoderStep implements DecoderStep {
 
     @Override
     public float[][] next(int[] tokens) {
-        return net.next(state, tokens).toFloatMatrix(); // [rows, V]
+        return rows(net.next(state, tokens)); // [rows, V]
     }
 
     @Override
@@ -29,6 +31,27 @@ public final class NetDecoderStep implements DecoderStep {
     @Override
     public float[][] attention() {
         INDArray a = state.attention(); // [rows, R] or null
-        return a == null ? null : a.toFloatMatrix();
+        return a == null ? null : rows(a);
+    }
+
+    /**
+     * A c-order float matrix as Java rows by bulk copies from its buffer (toFloatMatrix() reads element
+     * by element: ~10x slower on a [32, 10000] step output).
+     */
+    private static float[][] rows(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.rank() != 2 || a.stride(1) != 1
+                || (a.size(0) > 1 && a.stride(0) != a.size(1))) {
+            return a.toFloatMatrix();
+        }
+        int r = (int) a.size(0);
+        int cols = (int) a.size(1);
+        float[][] out = new float[r][cols];
+        FloatBuffer buffer = a.data().asNioFloat();
+        long offset = a.offset();
+        for (int i = 0; i < r; i++) {
+            buffer.position((int) (offset + (long) i * cols));
+            buffer.get(out[i]);
+        }
+        return out;
     }
 }

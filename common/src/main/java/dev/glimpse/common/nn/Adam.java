@@ -33,6 +33,7 @@ public final class Adam {
     public void step() {
         updater.applyUpdater(params.flatGrad(), iteration, 0);
         params.flat().subi(params.flatGrad());
+        params.changed();
         iteration++;
     }
 

@@ -55,10 +55,13 @@ public final class GradientCheck {
                 long idx = offset + (size <= samplesPerParam ? s : rng.nextLong(size));
                 double original = flat.getDouble(0, idx);
                 flat.putScalar(0, idx, original + eps);
+                params.changed();
                 double plus = loss.getAsDouble();
                 flat.putScalar(0, idx, original - eps);
+                params.changed();
                 double minus = loss.getAsDouble();
                 flat.putScalar(0, idx, original);
+                params.changed();
                 double numeric = (plus - minus) / (2 * eps);
                 double a = analytic.getDouble(0, idx);
                 double rel = Math.abs(a - numeric) / Math.max(floor, Math.max(Math.abs(a), Math.abs(numeric)));

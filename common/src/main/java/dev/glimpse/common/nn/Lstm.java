@@ -3,6 +3,7 @@ package dev.glimpse.common.nn;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One LSTM layer over time-major rows (row {@code offset(t) + b}, see {@link Packing}).
@@ -62,10 +63,27 @@ public final class Lstm {
     private INDArray cachedC0;
     private boolean hasH0;
 
-    // Inference scratch for step().
+    // Inference: fused weights, rebuilt when the params' version moves (see fusedWeights()).
+    private final Params params;
+    private long fusedVersion = -1;
+    private INDArray fused;      // [in + H + 1, 4H]: alpha-scaled [Wx ; Wh ; b], gate k = columns k*H..
+    private INDArray fusedWx;    // [in, 4H] view
+    private INDArray fusedWh;    // [H, 4H] view
+    private INDArray fusedB;     // [1, 4H] view
+    private INDArray gateScale;  // [1, 4H]: 0.5 on i, f, o; 1 on g
+    private INDArray gateShift;  // [1, 4H]: 0.5 on i, f, o; 0 on g
+    // step() scratch, per batch size
     private int stepBatch = -1;
-    private INDArray stepGates; // [4*B, H]
-    private INDArray stepTmp;   // [B, H]
+    private INDArray stepXh;     // [B, in + H + 1]: [x ; h ; 1]
+    private INDArray stepX;      // [B, in] view
+    private INDArray stepH;      // [B, H] view
+    private INDArray stepGates;  // [B, 4H]
+    private INDArray stepTmp;    // [B, H]
+    // infer() scratch, capacity-sized
+    private int inferCap;
+    private INDArray inferGates; // [cap, 4H]
+    private INDArray inferC;     // [cap, H]
+    private INDArray inferH;     // [cap, H]
 
     /** Declares {@code name.wx}, {@code name.wh} uniform(+-1/sqrt(H)) (as PyTorch) and {@code name.b} with forget-gate bias 1. */
     public static void declare(Params.Builder builder, String name, int in, int hidden) {
@@ -95,6 +113,7 @@ public final class Lstm {
         this.b = params.get(name + ".b");
         this.gb = params.grad(name + ".b");
         this.halfBias = Nd4j.create(type, 4, hidden);
+        this.params = params;
     }
 
     public int inputSize() {
@@ -273,32 +292,131 @@ public final class Lstm {
 
     /**
      * One step for inference, in place: x [B, in], h [B, H], c [B, H] (c-order); h and c become the new state.
+     * One GEMM of [x ; h ; 1] by the fused weights gives all four gates (bias included); one tanh covers
+     * them all (the sigmoid gates' 1/2 is folded into the fused weights), then a handful of small ops.
      * Uses scratch preallocated per batch size.
      */
     public void step(INDArray x, INDArray h, INDArray c) {
         int batch = (int) x.size(0);
+        fusedWeights();
         if (batch != stepBatch) {
-            stepGates = Nd4j.create(type, 4L * batch, hidden);
+            stepXh = Nd4j.create(type, batch, in + hidden + 1);
+            stepXh.get(NDArrayIndex.all(), NDArrayIndex.point(in + hidden)).assign(1.0);
+            stepX = stepXh.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in));
+            stepH = stepXh.get(NDArrayIndex.all(), NDArrayIndex.interval(in, in + hidden));
+            stepGates = Nd4j.create(type, batch, 4L * hidden);
             stepTmp = Nd4j.create(type, batch, hidden);
             stepBatch = batch;
         }
-        refreshHalfBias();
-        INDArray[] gate = new INDArray[4];
+        stepX.assign(x);
+        stepH.assign(h);
+        Nd4j.gemm(stepXh, fused, stepGates, false, false, 1.0, 0.0);         // [B, 4H]
+        cell(stepGates, c, c, stepTmp, h);
+    }
+
+    /**
+     * Forward for inference only (no backward cache; the training buffers stay untouched): x [N, in]
+     * time-major rows per {@code packing}, zero initial state. Returns h for every row [N, H], a view of an
+     * internal buffer valid until the next call. Same results as {@link #forward} up to float rounding; per
+     * step one recurrent GEMM into the [bs, 4H] gate rows and ~8 small ops, so it suits small batches (the
+     * gate columns are strided views, which {@link #forward} avoids for large ones).
+     */
+    public INDArray infer(INDArray x, Packing packing) {
+        int n = packing.rows();
+        if (x.size(0) != n || x.size(1) != in) {
+            throw new IllegalArgumentException("LSTM input " + x.shapeInfoToString() + " expected [" + n + ", " + in + "]");
+        }
+        fusedWeights();
+        if (n > inferCap) {
+            int cap = Math.max(n, inferCap + inferCap / 4);
+            inferGates = Nd4j.create(type, cap, 4L * hidden);
+            inferC = Nd4j.create(type, cap, hidden);
+            inferH = Nd4j.create(type, cap, hidden);
+            inferCap = cap;
+        }
+        INDArray gates = Views.rows(inferGates, 0, n);                         // [N, 4H]
+        Nd4j.gemm(x, fusedWx, gates, false, false, 1.0, 0.0);                  // input side, all steps at once
+        gates.addiRowVector(fusedB);
+        INDArray tc = stepScratch(packing.batch());
+        for (int t = 0; t < packing.steps(); t++) {
+            int bs = packing.batchSize(t);
+            int off = packing.offset(t);
+            INDArray g = Views.rows(gates, off, off + bs);                     // [bs, 4H]
+            INDArray c = Views.rows(inferC, off, off + bs);                    // [bs, H]
+            INDArray cPrev = null;
+            if (t > 0) {
+                int prev = packing.offset(t - 1);                              // rows still running come first
+                Nd4j.gemm(Views.rows(inferH, prev, prev + bs), fusedWh, g, false, false, 1.0, 1.0);
+                cPrev = Views.rows(inferC, prev, prev + bs);
+            }
+            cell(g, cPrev, c, Views.rows(tc, 0, bs), Views.rows(inferH, off, off + bs));
+        }
+        return Views.rows(inferH, 0, n);
+    }
+
+    /** [B, H] scratch for infer(), sharing step()'s buffer when it is large enough. */
+    private INDArray stepScratch(int batch) {
+        if (stepTmp == null || stepTmp.size(0) < batch) {
+            stepTmp = Nd4j.create(type, batch, hidden);
+            stepBatch = -1; // step() reallocates its own set on next use
+        }
+        return stepTmp;
+    }
+
+    /**
+     * The cell on fused gate pre-activations z [B, 4H] (alpha-scaled, bias included): z becomes the
+     * activations, c = f * cPrev + i * g (cPrev null = zeros; may be c itself), h = o * tanh(c).
+     */
+    private void cell(INDArray z, INDArray cPrev, INDArray c, INDArray tmp, INDArray h) {
+        Ops.tanhi(z);                                                          // [B, 4H] tanh(a/2) | tanh(a_g)
+        z.muliRowVector(gateScale).addiRowVector(gateShift);                   // sigmoid for i, f, o
+        INDArray gi = gateColumns(z, I);                                       // [B, H] views
+        INDArray gf = gateColumns(z, F);
+        INDArray go = gateColumns(z, O);
+        INDArray gg = gateColumns(z, G);
+        gi.muli(gg);
+        if (cPrev == null) {
+            c.assign(gi);
+        } else {
+            gf.mul(cPrev, c);
+            c.addi(gi);
+        }
+        Ops.tanh(c, tmp);
+        go.mul(tmp, h);
+    }
+
+    /** Columns of gate k of a contiguous [B, 4H] array as a [B, H] view (row stride 4H). */
+    private INDArray gateColumns(INDArray z, int k) {
+        long rows = z.size(0);
+        long hd = hidden;
+        return Nd4j.create(z.data(), new long[] {rows, hd}, new long[] {4 * hd, 1}, z.offset() + k * hd, 'c', type);
+    }
+
+    /** Builds (or rebuilds after a parameter change) the fused inference weights. */
+    private void fusedWeights() {
+        if (fused != null && fusedVersion == params.version()) {
+            return;
+        }
+        long hd = hidden;
+        if (fused == null) {
+            fused = Nd4j.create(type, in + hd + 1, 4 * hd);
+            fusedWx = Views.rows(fused, 0, in);
+            fusedWh = Views.rows(fused, in, in + hd);
+            fusedB = Views.rows(fused, in + hd, in + hd + 1);
+            gateScale = Nd4j.create(type, 1, 4 * hd);
+            gateShift = Nd4j.create(type, 1, 4 * hd);
+            for (int k = 0; k < 4; k++) {
+                gateScale.get(NDArrayIndex.all(), NDArrayIndex.interval(k * hd, (k + 1) * hd)).assign(ALPHA[k]);
+                gateShift.get(NDArrayIndex.all(), NDArrayIndex.interval(k * hd, (k + 1) * hd)).assign(k == G ? 0.0 : 0.5);
+            }
+        }
         for (int k = 0; k < 4; k++) {
-            gate[k] = Views.rows(stepGates, (long) k * batch, (long) (k + 1) * batch); // [B, H]
-            Nd4j.gemm(x, wx[k], gate[k], false, false, ALPHA[k], 0.0);
-            Nd4j.gemm(h, wh[k], gate[k], false, false, ALPHA[k], 1.0);
-            gate[k].addiRowVector(Views.rows(halfBias, k, k + 1));
+            var cols = NDArrayIndex.interval(k * hd, (k + 1) * hd);
+            fusedWx.get(NDArrayIndex.all(), cols).assign(wx[k]).muli(ALPHA[k]);
+            fusedWh.get(NDArrayIndex.all(), cols).assign(wh[k]).muli(ALPHA[k]);
+            fusedB.get(NDArrayIndex.all(), cols).assign(Views.rows(b, k, k + 1)).muli(ALPHA[k]);
         }
-        for (int k = 0; k < 3; k++) {
-            Ops.sigmoidFromHalf(gate[k]);
-        }
-        Ops.tanhi(gate[G]);
-        c.muli(gate[F]);
-        gate[I].muli(gate[G]);
-        c.addi(gate[I]);
-        Ops.tanh(c, stepTmp);
-        gate[O].mul(stepTmp, h);
+        fusedVersion = params.version();
     }
 
     private void refreshHalfBias() {

@@ -20,6 +20,7 @@ public final class Params {
     private final Map<String, long[]> layout;
     private final Map<String, INDArray> values = new LinkedHashMap<>();
     private final Map<String, INDArray> grads = new LinkedHashMap<>();
+    private long version;
 
     private Params(DataType dataType, Map<String, long[]> layout, double[] init) {
         this.dataType = dataType;
@@ -96,6 +97,21 @@ public final class Params {
         return dataType;
     }
 
+    /**
+     * A counter that changes whenever the parameter values change through {@link Adam#step()} or
+     * {@link #copyFrom}: layers cache derived weights (e.g. the fused inference weights of {@link Lstm})
+     * and rebuild them when it moved. Code that writes the values any other way (through {@link #flat()}
+     * or a {@link #get} view) calls {@link #changed()} afterwards.
+     */
+    public long version() {
+        return version;
+    }
+
+    /** Records that the parameter values were changed in place; derived caches are rebuilt on next use. */
+    public void changed() {
+        version++;
+    }
+
     public void zeroGrad() {
         flatGrad.assign(0);
     }
@@ -114,6 +130,7 @@ public final class Params {
             throw new IllegalArgumentException("parameter count " + source.length + " != " + flat.length());
         }
         flat.assign(Nd4j.createFromArray(source).reshape(1, source.length).castTo(dataType));
+        changed();
     }
 
     public float[] toFloatArray() {

@@ -169,4 +169,42 @@ class LstmTest {
             assertEquals(0.0, h.sub(expected).amaxNumber().doubleValue(), 1e-6, "step " + t);
         }
     }
+
+    @Test
+    void inferEqualsForwardPackedAndBatchOne() {
+        Params p = lstmParams(DataType.DOUBLE).build(17);
+        Lstm train = new Lstm(p, "l");
+        Lstm infer = new Lstm(p, "l");
+        for (int[] lengths : new int[][] {{5, 3, 3, 1}, {4}}) {
+            Packing packing = Packing.ofLengths(lengths);
+            INDArray x = Arrays2.uniform(DataType.DOUBLE, 18, 1, packing.rows(), IN);
+            INDArray expected = train.forward(x, packing, null, null).dup();
+            INDArray actual = infer.infer(x, packing);
+            assertEquals(0.0, actual.sub(expected).amaxNumber().doubleValue(), 1e-12);
+        }
+    }
+
+    /** The fused inference weights follow parameter updates (Adam, copyFrom, or changed() after a direct write). */
+    @Test
+    void stepSeesParameterChanges() {
+        int batch = 2;
+        Params p = lstmParams(DataType.DOUBLE).build(19);
+        Lstm lstm = new Lstm(p, "l");
+        INDArray x = Arrays2.uniform(DataType.DOUBLE, 20, 1, batch, IN);
+        INDArray h = Nd4j.zeros(DataType.DOUBLE, batch, H);
+        lstm.step(x, h, Nd4j.zeros(DataType.DOUBLE, batch, H));
+        INDArray before = h.dup();
+        p.get("l.wx").muli(2);
+        p.changed();
+        lstm.step(x, h.assign(0), Nd4j.zeros(DataType.DOUBLE, batch, H));
+        INDArray expected = new Lstm(p, "l").forward(x, Packing.full(1, batch), null, null);
+        assertEquals(0.0, h.sub(expected).amaxNumber().doubleValue(), 1e-12);
+        assertTrue(h.sub(before).amaxNumber().doubleValue() > 1e-3, "the change is visible");
+        float[] saved = p.toFloatArray();
+        p.get("l.wx").muli(0.5);
+        p.changed();
+        p.copyFrom(saved);
+        lstm.step(x, h.assign(0), Nd4j.zeros(DataType.DOUBLE, batch, H));
+        assertEquals(0.0, h.sub(expected).amaxNumber().doubleValue(), 1e-6);
+    }
 }
