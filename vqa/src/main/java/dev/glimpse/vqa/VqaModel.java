@@ -106,19 +106,12 @@ public final class VqaModel {
     /** Answer probabilities for a batch of encoded questions about images with these raw features. */
     public INDArray probabilities(INDArray features, int[][] questionIds) {
         INDArray image = networkInput(features);                               // [B, F]
-        if (questionIds.length == 1) {
-            // VqaNet's LSTM buffers reject a first batch of one row (ND4J gives a [1, H] array
-            // strides [1, 1], which its row views refuse): ask as a batch of two, keep row 0.
-            INDArray two = rowMajor(Nd4j.concat(0, image, image));             // [2, F]
-            return net.predict(two, new int[][] {questionIds[0], questionIds[0]})
-                    .getRow(0, true).dup('c');                                 // [1, A]
-        }
         return net.predict(image, questionIds);                                // [B, A]
     }
 
     /**
-     * The network's kernels take plain row-major float matrices with strides [F, 1]; ND4J gives a
-     * [1, F] array strides [1, 1] (even after dup), and a cache may hand out half precision.
+     * The network's kernels take plain row-major float matrices; a feature cache hands out half
+     * precision, and views or other orders come from callers.
      */
     static INDArray rowMajor(INDArray x) {
         long rows = x.size(0);

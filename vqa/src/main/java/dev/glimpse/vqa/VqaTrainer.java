@@ -198,26 +198,14 @@ public final class VqaTrainer {
         return sum / batches;
     }
 
-    /**
-     * Positions of each mini-batch. No batch has a single row (VqaNet's LSTM refuses a batch of
-     * one): a lone last example joins the batch before it, a set of one example is repeated.
-     */
+    /** Positions of each mini-batch: consecutive chunks of {@code batchSize}, the last one shorter. */
     static int[][] batchSpans(int size, int batchSize) {
-        List<int[]> spans = new ArrayList<>();
-        int from = 0;
-        while (from < size) {
-            int n = Math.min(batchSize, size - from);
-            if (size - from - n == 1) {
-                n++;
-            }
-            int[] rows = new int[Math.max(n, 2)];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = from + Math.min(i, n - 1);
-            }
-            spans.add(rows);
-            from += n;
+        int[][] spans = new int[(size + batchSize - 1) / batchSize][];
+        for (int b = 0; b < spans.length; b++) {
+            int from = b * batchSize;
+            spans[b] = java.util.stream.IntStream.range(from, Math.min(size, from + batchSize)).toArray();
         }
-        return spans.toArray(new int[0][]);
+        return spans;
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {
