@@ -63,6 +63,9 @@ public final class VqaTrainer {
     public Result train(List<VqaItem> train, List<VqaItem> val, ImageFeatures features, JsonNode encoderInfo,
                         List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
         // ---- data and vocabularies (a resumed run keeps the checkpoint's) ----
+        if (resume && !files.hasLatest()) {
+            log.println("no checkpoint at " + files.latest() + ": starting from scratch");
+        }
         ModelBundle checkpoint = resume && files.hasLatest() ? ModelBundle.read(files.latest()) : null;
         VqaModel restored = checkpoint == null ? null : VqaModel.fromBundle(checkpoint.requireKind(VqaModel.KIND),
                 files.latest());
