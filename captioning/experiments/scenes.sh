@@ -10,9 +10,9 @@ export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}   # measured: much faster than the 
 here=$(cd "$(dirname "$0")" && pwd)
 [ -f "$S/captions_val.json" ] || ./glimpse scenes --out "$S" --train 3000 --val 300 --seed 1
 COMMON=(--captions "$S/captions_train.json" --images "$S/images/train" --val-captions "$S/captions_val.json"
-  --val-images "$S/images/val" --epochs 6 --batch 64 --lr 2e-3 --schedule none --dropout 0.2 --patience 3
+  --val-images "$S/images/val" --epochs 8 --batch 64 --lr 2e-3 --schedule none --dropout 0.2 --patience 3
   --embed 128 --hidden 256 --attention-dim 128 --min-word-count 1 --max-caption-length 20 --checkpoint-every 100)
-timeout 30m ./glimpse train captioner "${COMMON[@]}" --encoder squeezenet --random-init-encoder --encoder-size 96 \
+timeout 30m ./glimpse train captioner "${COMMON[@]}" --encoder squeezenet --random-init-encoder --encoder-size 128 \
   --cache-features "$W/features" --out "$W/seeing.zip"
 timeout 30m ./glimpse train captioner "${COMMON[@]}" --features "$W/features" --blind --out "$W/blind.zip"
 for m in seeing blind; do
