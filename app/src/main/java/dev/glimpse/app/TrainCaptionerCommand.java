@@ -32,12 +32,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "captioner", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Train an image captioner (CNN features + LSTM with attention).",
         description = {
-                "Data: a COCO captions file (--captions, --images; validation from --val-captions, or 5%% of the",
-                "training images held out) or a Karpathy split file (--karpathy, --images; train+restval / val).",
-                "Features: a cache made by `glimpse features` (--features DIR), or the images encoded once with",
-                "--encoder and kept in memory (small data) or written to --cache-features DIR.",
-                "Writes the best model by validation CIDEr-D to --out, the latest checkpoint to OUT.ckpt.zip",
-                "(--resume continues it) and the loss curve to OUT.loss.png."})
+                "Data: a COCO captions file (--captions, --images; validation from",
+                "--val-captions, or 5%% of the training images held out), or a Karpathy",
+                "split file (--karpathy, --images; train+restval / val).",
+                "Features: a cache made by `glimpse features` (--features DIR), or the images",
+                "encoded once with --encoder and kept in memory (small data) or written to",
+                "--cache-features DIR.",
+                "Writes the best model by validation CIDEr-D to --out, the latest checkpoint",
+                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png."})
 final class TrainCaptionerCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
