@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "caption", mixinStandardHelpOptions = true,
         header = "Caption images with a trained model.",
         description = {"Prints one line per image: file<TAB>caption (or JSON with --json).",
-                "An image that cannot be read is reported on stderr; the others are still captioned",
-                "and the exit code is then 2."})
+                "An image that cannot be read is reported on stderr; the others are still",
+                "captioned and the exit code is then 2."})
 final class CaptionCommand implements Callable<Integer> {
     static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp");
     /** Images loaded and captioned together: enough to batch the encoder, few enough to bound memory. */
@@ -44,7 +44,7 @@ final class CaptionCommand implements Callable<Integer> {
     List<Path> inputs;
 
     @Option(names = "--model", paramLabel = "FILE",
-            description = "Captioning model file (default: ~/.glimpse/models/captioner.zip).")
+            description = "Model file (default: ~/.glimpse/models/captioner.zip).")
     Path model;
 
     @Option(names = "--beam", paramLabel = "K", defaultValue = "3", description = "Beam width; 1 = greedy (default: ${DEFAULT-VALUE}).")

@@ -109,8 +109,9 @@ final class QuickstartCommand implements Callable<Integer> {
             }
         }
         Path sample = scenes.resolve("images/val").resolve(file);
-        runChecked(out, "caption", sample.toString(), "--attention-map", work.resolve("sample-attention.png").toString());
-        runChecked(out, "ask", sample.toString(), q.get("question").asText());
+        runChecked(out, "caption", sample.toString(), "--model", models.resolve("captioner.zip").toString(),
+                "--attention-map", work.resolve("sample-attention.png").toString());
+        runChecked(out, "ask", sample.toString(), q.get("question").asText(), "--model", models.resolve("vqa.zip").toString());
         out.printf("%nDone in %.1f min. Default models installed in %s;%n", (System.nanoTime() - t0) / 6e10, models);
         out.println("now try: ./glimpse caption " + sample + "   |   ./glimpse ask " + sample + " \"" + q.get("question").asText()
                 + "\"   |   ./glimpse serve");

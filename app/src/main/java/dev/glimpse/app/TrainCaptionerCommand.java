@@ -31,12 +31,15 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse train captioner}: trains a caption model and writes the best one to {@code --out}. */
 @Command(name = "captioner", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Train an image captioner (CNN features + LSTM with attention).",
-        description = {"Data: a COCO captions file (--captions, --images; validation from --val-captions or 5% held out)",
-                "or a Karpathy split file (--karpathy, --images; train+restval / val).",
-                "Features come from a feature cache (--features DIR, see `glimpse features`) or are",
-                "extracted on the fly with --encoder (small data sets).",
-                "The best model by validation CIDEr-D is written to --out, the latest checkpoint to",
-                "OUT.ckpt.zip (--resume continues it) and the loss curve to OUT.loss.png."})
+        description = {
+                "Data: a COCO captions file (--captions, --images; validation from",
+                "--val-captions, or 5%% of the training images held out), or a Karpathy",
+                "split file (--karpathy, --images; train+restval / val).",
+                "Features: a cache made by `glimpse features` (--features DIR), or the images",
+                "encoded once with --encoder and kept in memory (small data) or written to",
+                "--cache-features DIR.",
+                "Writes the best model by validation CIDEr-D to --out, the latest checkpoint",
+                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png."})
 final class TrainCaptionerCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -92,26 +95,26 @@ final class TrainCaptionerCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT.ckpt.zip (same data and architecture).")
     boolean resume;
 
-    @Option(names = "--epochs", paramLabel = "N") Integer epochs;
-    @Option(names = "--batch", paramLabel = "N") Integer batch;
-    @Option(names = "--lr", paramLabel = "RATE") Double lr;
-    @Option(names = "--schedule", paramLabel = "none|step|plateau") String schedule;
-    @Option(names = "--decay-every", paramLabel = "EPOCHS") Integer decayEvery;
-    @Option(names = "--decay-factor", paramLabel = "F") Double decayFactor;
-    @Option(names = "--clip-norm", paramLabel = "N") Double clipNorm;
-    @Option(names = "--dropout", paramLabel = "P") Double dropout;
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training captions (default 20).") Integer epochs;
+    @Option(names = "--batch", paramLabel = "N", description = "Captions per step (default 64).") Integer batch;
+    @Option(names = "--lr", paramLabel = "RATE", description = "Adam learning rate (default 4e-4).") Double lr;
+    @Option(names = "--schedule", paramLabel = "none|step|plateau", description = "Learning-rate schedule (default step).") String schedule;
+    @Option(names = "--decay-every", paramLabel = "EPOCHS", description = "Step schedule: decay every N epochs (default 3).") Integer decayEvery;
+    @Option(names = "--decay-factor", paramLabel = "F", description = "Learning-rate factor per decay (default 0.8).") Double decayFactor;
+    @Option(names = "--clip-norm", paramLabel = "N", description = "Global gradient norm cap, 0 = off (default 5).") Double clipNorm;
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout after the LSTM layers (default 0.5).") Double dropout;
     @Option(names = "--patience", paramLabel = "EPOCHS", description = "Early stopping on validation CIDEr-D (0 = off).") Integer patience;
-    @Option(names = "--seed", paramLabel = "N") Long seed;
-    @Option(names = "--checkpoint-every", paramLabel = "STEPS") Integer checkpointEvery;
-    @Option(names = "--max-caption-length", paramLabel = "WORDS") Integer maxCaptionLength;
-    @Option(names = "--min-word-count", paramLabel = "N") Integer minWordCount;
-    @Option(names = "--embed", paramLabel = "DIM") Integer embed;
-    @Option(names = "--hidden", paramLabel = "DIM") Integer hidden;
-    @Option(names = "--layers", paramLabel = "N") Integer layers;
-    @Option(names = "--attention-dim", paramLabel = "DIM") Integer attentionDim;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of parameters and data order (default 42).") Long seed;
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also checkpoint every N steps, 0 = epoch ends only (default 1000).") Integer checkpointEvery;
+    @Option(names = "--max-caption-length", paramLabel = "WORDS", description = "Training captions are cut to N words (default 16).") Integer maxCaptionLength;
+    @Option(names = "--min-word-count", paramLabel = "N", description = "Rarer words become <unk> (default 5).") Integer minWordCount;
+    @Option(names = "--embed", paramLabel = "DIM", description = "Word embedding size (default 512).") Integer embed;
+    @Option(names = "--hidden", paramLabel = "DIM", description = "LSTM size (default 512).") Integer hidden;
+    @Option(names = "--layers", paramLabel = "N", description = "LSTM layers (default 1).") Integer layers;
+    @Option(names = "--attention-dim", paramLabel = "DIM", description = "Attention projection size (default 512).") Integer attentionDim;
     @Option(names = "--no-attention", description = "Show-and-Tell without attention.") boolean noAttention;
     @Option(names = "--val-beam", paramLabel = "K", description = "Beam width of validation captions (default 1 = greedy).") Integer valBeam;
-    @Option(names = "--val-max-images", paramLabel = "N", description = "Validate on at most N images (0 = all).") Integer valMaxImages;
+    @Option(names = "--val-max-images", paramLabel = "N", description = "Validate on at most N images, 0 = all (default 1000).") Integer valMaxImages;
     @Option(names = "--blind", description = "Experiment: train on features of random other images (image-blind baseline).")
     boolean blind;
     @Option(names = "--quiet", description = "No progress bar.") boolean quiet;

@@ -149,6 +149,22 @@ class CaptionCliTest {
     }
 
     @Test
+    void evaluateGeneratesCaptionsWithTheModelAndScoresThem() throws Exception {
+        Path res = dir.resolve("results.json");
+        Result r = run("evaluate", "captions", "--model", model.toString(), "--references",
+                scenes.val().captions().toString(), "--images", scenes.val().imageDir().toString(), "--beam", "1",
+                "--save-results", res.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("scored 8 of 8 images") && r.out().contains("CIDEr-D"), r.out());
+        JsonNode saved = Json.MAPPER.readTree(res.toFile());
+        assertEquals(8, saved.size());
+        assertTrue(saved.get(0).has("image_id") && saved.get(0).has("caption"));
+        Result both = run("evaluate", "captions", "--model", model.toString(), "--results", res.toString(),
+                "--references", scenes.val().captions().toString());
+        assertEquals(2, both.code(), "--model and --results exclude each other");
+    }
+
+    @Test
     void missingDefaultModelSaysHowToGetOne() {
         String home = System.getProperty("user.home");
         try {

@@ -12,8 +12,18 @@ public final class Backend {
     private Backend() {}
 
     public static void init() {
-        if (System.getProperty(EXTENSION_PROPERTY) == null) {
+        if (System.getProperty(EXTENSION_PROPERTY) == null && cpuBackendPresent()) {
             System.setProperty(EXTENSION_PROPERTY, DEFAULT_EXTENSION);
+        }
+    }
+
+    /** False in a CUDA build (-Pcuda), whose binaries carry no extension. */
+    private static boolean cpuBackendPresent() {
+        try {
+            Class.forName("org.nd4j.linalg.cpu.nativecpu.CpuBackend", false, Backend.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 }

@@ -86,7 +86,7 @@ public final class CaptionTrainer {
         TrainingRecord record = TrainingRecord.start(CaptionModel.KIND, configMap, data.files(), cfg.seed(),
                 encoder.name(), encoder.randomInit());
         TrainerState state = new TrainerState(0, 0, 0, cfg.learningRate(), Double.NEGATIVE_INFINITY, -1, 0,
-                List.of(), List.of(), resumeKeys, dataSha, vocab.sha256(), 0);
+                List.of(), List.of(), resumeKeys, dataSha, vocab.sha256(), 0, 0, 0);
 
         FeatureNorm norm = null;
         if (resume) {
@@ -130,10 +130,11 @@ public final class CaptionTrainer {
             stopReason = "already trained " + state.epoch() + " epochs (raise --epochs to continue)";
         }
         if (cfg.patience() > 0 && state.epochsWithoutImprovement() >= cfg.patience()) {
-            stopReason = "stopped early earlier: no better CIDEr-D for " + state.epochsWithoutImprovement() + " epochs";
+            stopReason = "this run had already stopped early: no better CIDEr-D for "
+                    + state.epochsWithoutImprovement() + " epochs (raise --patience to continue)";
             state = new TrainerState(cfg.epochs(), 0, state.iteration(), state.learningRate(), state.bestCider(),
                     state.bestEpoch(), state.epochsWithoutImprovement(), state.trainLoss(), state.valLoss(),
-                    state.resumeKeys(), state.dataSha256(), state.vocabularySha256(), state.secondsSoFar());
+                    state.resumeKeys(), state.dataSha256(), state.vocabularySha256(), state.secondsSoFar(), 0, 0);
         }
 
         for (int epoch = state.epoch(); epoch < cfg.epochs(); epoch++) {
@@ -142,8 +143,8 @@ public final class CaptionTrainer {
             adam.learningRate(lr);
             List<int[]> batches = epochBatches(data.train(), epoch);
             long[] blind = cfg.blind() ? blindMap(trainIds, epoch) : null;
-            double lossSum = 0;
-            long tokenSum = 0;
+            double lossSum = state.epochLossSum();
+            long tokenSum = state.epochTokens();
             double pointSum = 0;
             long pointTokens = 0;
             long iteration = state.iteration();
@@ -179,7 +180,7 @@ public final class CaptionTrainer {
                     if (cfg.checkpointEvery() > 0 && iteration % cfg.checkpointEvery() == 0 && b < batches.size() - 1) {
                         state = new TrainerState(epoch, b + 1, iteration, lr, state.bestCider(), state.bestEpoch(),
                                 state.epochsWithoutImprovement(), lossPoints, valPoints, resumeKeys, dataSha,
-                                vocab.sha256(), priorSeconds + seconds(startNanos));
+                                vocab.sha256(), priorSeconds + seconds(startNanos), lossSum, tokenSum);
                         writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, fnorm, record, adam, state);
                     }
                 }
@@ -207,7 +208,7 @@ public final class CaptionTrainer {
             val.put("learningRate", lr);
             record = record.withEpoch(new EpochMetrics(epoch + 1, iteration, trainLoss, val, epochSeconds));
             state = new TrainerState(epoch + 1, 0, iteration, nextLr, bestCider, bestEpoch, without, lossPoints,
-                    valPoints, resumeKeys, dataSha, vocab.sha256(), priorSeconds + seconds(startNanos));
+                    valPoints, resumeKeys, dataSha, vocab.sha256(), priorSeconds + seconds(startNanos), 0, 0);
             if (better) {
                 new CaptionModel(netConfig, vocab, encoder, fnorm, record.finishedNow(), net.params().toFloatArray())
                         .write(out.best());

@@ -12,11 +12,13 @@ import java.util.Map;
  * @param batchInEpoch batches of that epoch already done
  * @param trainLoss    [iteration, mean loss per token] points
  * @param valLoss      [iteration, validation loss] points, one per epoch
+ * @param epochLossSum summed training loss of the batches of the epoch in progress already done
+ *                     (with {@code epochTokens}), so a resumed epoch reports the loss of all its batches
  */
 record TrainerState(int epoch, int batchInEpoch, long iteration, double learningRate, double bestCider,
                     int bestEpoch, int epochsWithoutImprovement, List<double[]> trainLoss, List<double[]> valLoss,
                     Map<String, Object> resumeKeys, List<String> dataSha256, String vocabularySha256,
-                    double secondsSoFar) {
+                    double secondsSoFar, double epochLossSum, long epochTokens) {
     static final String ENTRY = "trainer";
     static final String ADAM = "adam";
 }

@@ -72,6 +72,32 @@ class CaptionModelTest {
     }
 
     @Test
+    void featureStatisticsTravelWithTheModelAndAreAppliedAtInference() throws Exception {
+        CaptionModel raw = model("squeezenet");
+        float[] mean = {100, 100, 100, 100, 100, 100};
+        float[] std = {10, 10, 10, 10, 10, 10};
+        float[] gmean = {-5, -5, -5, -5, -5, -5};
+        float[] gstd = {2, 2, 2, 2, 2, 2};
+        CaptionModel m = new CaptionModel(raw.net(), raw.vocabulary(), raw.encoder(), new FeatureNorm(mean, std, gmean, gstd),
+                raw.training(), raw.params());
+        Path f = dir.resolve("norm.zip");
+        m.write(f);
+        CaptionModel back = CaptionModel.read(f);
+        assertArrayEquals(mean, back.norm().pooledMean());
+        assertArrayEquals(gstd, back.norm().gridStd());
+        INDArray z = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 6); // [B, F] standardised
+        INDArray zg = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 6, 6); // [B, R, C]
+        INDArray x = z.mul(10).add(100); // what the encoder would give
+        INDArray xg = zg.mul(2).sub(5);
+        var withNorm = Captioner.featuresOnly(back, f).caption(x, xg, DecodeOptions.greedy(8));
+        var plain = Captioner.featuresOnly(raw, f).caption(z, zg, DecodeOptions.greedy(8));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(plain.get(i).text(), withNorm.get(i).text());
+            assertEquals(plain.get(i).score(), withNorm.get(i).score(), 1e-4);
+        }
+    }
+
+    @Test
     void refusesOtherKindsAndDamagedFiles() throws Exception {
         Path vqa = dir.resolve("vqa.zip");
         ModelBundle.writer("vqa").json("x", Map.of()).write(vqa);

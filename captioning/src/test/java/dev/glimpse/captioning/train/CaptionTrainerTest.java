@@ -158,6 +158,10 @@ class CaptionTrainerTest {
             assertEquals(e + 1, resumed.history().get(e).epoch());
             assertEquals(clean.history().get(e).iteration(), resumed.history().get(e).iteration(),
                     "same number of steps as an uninterrupted run");
+            // Parameters, optimizer moments and data order are restored exactly (no dropout here),
+            // so the interrupted run trains as the uninterrupted one did.
+            assertEquals(clean.history().get(e).trainLoss(), resumed.history().get(e).trainLoss(),
+                    1e-3 * clean.history().get(e).trainLoss(), "epoch " + (e + 1) + " loss");
         }
         // Resuming a finished run does nothing; a different architecture is refused by name.
         CaptionTrainer.Result again = train(data, data.new Features("synthetic"), cfg, out, true);
