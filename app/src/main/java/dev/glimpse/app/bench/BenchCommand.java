@@ -37,6 +37,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Also run this pytorch_ref.py, alternating case by case, and print our/PyTorch ratios.")
     Path compare;
 
+    @Option(names = "--elementwise-threshold", paramLabel = "N",
+            description = "Experiment: ND4J runs elementwise/reduction ops on one thread below N elements (sets the environment's elementwise and TAD thresholds).")
+    Integer elementwiseThreshold;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python for --compare.")
     String python;
 
@@ -51,6 +55,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
             cases.add(u);
         }
+        var env = org.nd4j.linalg.factory.Nd4j.getEnvironment();
+        if (elementwiseThreshold != null) {
+            env.setElementwiseThreshold(elementwiseThreshold);
+            env.setTadThreshold(elementwiseThreshold);
+        }
+        out.printf("ND4J elementwise threshold %d, TAD threshold %d, max threads %d%n", env.elementwiseThreshold(),
+                env.tadThreshold(), env.maxThreads());
         PyTorchReference torch = compare == null ? null : new PyTorchReference(compare, python, quick);
         BenchCases bench = new BenchCases(quick);
         List<BenchResult> ours = new ArrayList<>();

@@ -23,7 +23,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Training: {@link #forward} computes the input-side products of all steps in 4 GEMMs, then per step only
  * the recurrent GEMMs (beta = 1) and the cell. It caches gate activations, c, tanh(c) and h_{t-1};
  * {@link #backward} consumes that cache (once) and accumulates dWx, dWh, db into the params' gradients.
- * The input x must stay unchanged between forward and backward. Not thread-safe.
+ * The input x must stay unchanged between forward and backward.
+ *
+ * <p>Inference ({@link #step}, {@link #infer}): the stored layout needs 8 small products per step; instead a
+ * fused copy [alpha Wx ; alpha Wh ; alpha b] [in + H + 1, 4H] (gate k = column block k) makes it one GEMM
+ * per step (measured 4x faster at batch 1). The copy is built lazily and rebuilt when
+ * {@link Params#version()} moved (Adam steps, copyFrom, or {@link Params#changed()} after direct writes).
+ * Not thread-safe.
  */
 public final class Lstm {
     private static final int I = 0;
