@@ -1,0 +1,35 @@
+package dev.glimpse.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.common.bundle.ModelBundle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command, at toy size: every step runs, models are installed and usable. */
+class QuickstartCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void generatesTrainsInstallsAndTriesBothModels() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path models = dir.resolve("models");
+        int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
+                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, out + "\n" + err);
+        assertEquals("captioner", ModelBundle.read(models.resolve("captioner.zip")).kind());
+        assertEquals("vqa", ModelBundle.read(models.resolve("vqa.zip")).kind());
+        String text = out.toString();
+        assertTrue(text.matches("(?s).*000001000001\\.png\\t\\S.*"), "a caption line for the sample: " + text);
+        assertTrue(text.contains("CIDEr-D") && text.contains("accuracy"), text);
+        assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
+    }
+}
