@@ -45,7 +45,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Parameters (one {@link Params}): {@code image.w [F,E], image.b}, {@code embed.e [V,E]},
  * {@code lstm<l>.wx/.wh/.b}, {@code out.w [H,V], out.b}, and with attention {@code att.wk, att.wv [C,D],
- * att.wq [H,D]}, {@code ctx.w [D,V]}. Not thread-safe (layers keep per-call buffers): one net per thread.
+ * att.wq [H,D]}, {@code ctx.w [D,V]}. A trained model is restored by building the net from its config
+ * and {@code params().copyFrom(saved)} (the layout depends only on the config). Not thread-safe (layers
+ * keep per-call buffers): one net per thread.
  */
 public final class CaptionNet {
     private final CaptionNetConfig cfg;
