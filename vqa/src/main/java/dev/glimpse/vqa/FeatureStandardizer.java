@@ -1,5 +1,6 @@
 package dev.glimpse.vqa;
 
+import dev.glimpse.common.features.ChannelMoments;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,33 +14,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * orthogonal (cosine ~0.01) and the image branch has something to learn from.
  *
  * @param mean  per-dimension mean over the training images
- * @param scale per-dimension 1 / standard deviation (1 for constant dimensions)
+ * @param scale per-dimension 1 / standard deviation (1 for constant dimensions, see ChannelMoments)
  */
 public record FeatureStandardizer(float[] mean, float[] scale) {
-    private static final double MIN_STD = 1e-6;
-
     /** Fits on the distinct images among {@code imageIds}, read in batches. */
     public static FeatureStandardizer fit(ImageFeatures features, long[] imageIds, int batchSize) {
         long[] ids = Arrays.stream(imageIds).distinct().toArray();
-        int dim = features.dim();
-        double[] sum = new double[dim];
-        double[] sumSq = new double[dim];
+        ChannelMoments moments = new ChannelMoments(features.dim());
         for (int from = 0; from < ids.length; from += batchSize) {
             long[] batch = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + batchSize));
-            float[] rows = features.pooled(batch).castTo(DataType.FLOAT).dup('c').data().asFloat(); // [B*F]
-            for (int i = 0; i < rows.length; i++) {
-                sum[i % dim] += rows[i];
-                sumSq[i % dim] += (double) rows[i] * rows[i];
-            }
+            moments.add(features.pooled(batch)); // [B, F]
         }
-        float[] mean = new float[dim];
-        float[] scale = new float[dim];
-        for (int d = 0; d < dim; d++) {
-            double m = sum[d] / ids.length;
-            double var = Math.max(0, sumSq[d] / ids.length - m * m);
-            double std = Math.sqrt(var);
-            mean[d] = (float) m;
-            scale[d] = (float) (std < MIN_STD ? 1.0 : 1.0 / std);
+        float[] mean = moments.mean();
+        float[] std = moments.std();
+        float[] scale = new float[std.length];
+        for (int d = 0; d < std.length; d++) {
+            scale[d] = 1f / std[d];
         }
         return new FeatureStandardizer(mean, scale);
     }

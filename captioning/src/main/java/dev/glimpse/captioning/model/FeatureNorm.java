@@ -4,6 +4,7 @@ import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import java.util.Arrays;
+import dev.glimpse.common.features.ChannelMoments;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,63 +30,20 @@ public record FeatureNorm(float[] pooledMean, float[] pooledStd, float[] gridMea
         if (use.length == 0) {
             throw new IllegalArgumentException("no images to fit the feature statistics on");
         }
-        Moments pooled = null;
-        Moments grid = null;
+        ChannelMoments pooled = null;
+        ChannelMoments grid = null;
         for (int from = 0; from < use.length; from += 64) {
             long[] part = Arrays.copyOfRange(use, from, Math.min(use.length, from + 64));
             INDArray p = source.pooled(part); // [B, F]
-            pooled = (pooled == null ? new Moments((int) p.size(1)) : pooled).add(p);
+            pooled = (pooled == null ? new ChannelMoments((int) p.size(1)) : pooled).add(p);
             if (withGrid) {
                 INDArray g = source.grid(part); // [B, R, C]
                 INDArray rows = g.dup('c').reshape(g.size(0) * g.size(1), g.size(2)); // [B*R, C]
-                grid = (grid == null ? new Moments((int) g.size(2)) : grid).add(rows);
+                grid = (grid == null ? new ChannelMoments((int) g.size(2)) : grid).add(rows);
             }
         }
         return new FeatureNorm(pooled.mean(), pooled.std(), grid == null ? null : grid.mean(),
                 grid == null ? null : grid.std());
-    }
-
-    /** Running sums per channel in double precision. */
-    private static final class Moments {
-        final double[] sum;
-        final double[] sumSq;
-        long n;
-
-        Moments(int dim) {
-            sum = new double[dim];
-            sumSq = new double[dim];
-        }
-
-        Moments add(INDArray rows) { // [N, D]
-            float[] v = rows.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            int d = sum.length;
-            for (int i = 0; i < v.length; i++) {
-                double x = v[i];
-                sum[i % d] += x;
-                sumSq[i % d] += x * x;
-            }
-            n += v.length / d;
-            return this;
-        }
-
-        float[] mean() {
-            float[] m = new float[sum.length];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = (float) (sum[i] / n);
-            }
-            return m;
-        }
-
-        float[] std() {
-            float[] s = new float[sum.length];
-            for (int i = 0; i < s.length; i++) {
-                double mean = sum[i] / n;
-                double var = Math.max(0, sumSq[i] / n - mean * mean);
-                // A channel that never varies (a dead ReLU) carries nothing: leave it at 0 after centering.
-                s[i] = var > 1e-12 ? (float) Math.sqrt(var) : 1f;
-            }
-            return s;
-        }
     }
 
     /** Standardised copy of pooled features [B, F]. */
