@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
  * steadier measure of the work done (it still grows when OpenMP threads spin waiting for a core).
  */
 final class BenchTimer {
+    static final long WARMUP_NANOS = 3_000_000_000L;
+
     private BenchTimer() {}
 
     interface Body {
@@ -17,8 +19,15 @@ final class BenchTimer {
     /** Seconds per repetition, wall clock and process CPU. */
     record Timing(double[] wall, double[] cpu) {}
 
+    /**
+     * Warms up for at least {@code warmup} runs and {@link #WARMUP_NANOS}: unlike Python, the JVM is
+     * still compiling the decoders' Java loops after a few runs of a short case (the first GREEDY
+     * batch-1 repetitions used ~2.4 cores of CPU for one core of work), and a steady state is what a
+     * server or a data-set run sees.
+     */
     static Timing time(Body body, int warmup, int reps) throws Exception {
-        for (int i = 0; i < warmup; i++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < warmup || System.nanoTime() - start < WARMUP_NANOS; i++) {
             body.run();
         }
         double[] t = new double[reps];

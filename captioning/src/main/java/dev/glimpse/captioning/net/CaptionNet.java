@@ -60,6 +60,10 @@ public final class CaptionNet {
     private final Linear out;
     private final Linear outContext; // null without attention
     private final DotProductAttention attention; // null without attention
+    /** Size limit of the decoding table {@link #wordGates()} (82 MB for 10000 words x 512 hidden). */
+    static final long WORD_GATES_MAX_BYTES = 256L << 20;
+    private INDArray wordGates; // [V, 4H] or null until first needed
+    private long wordGatesVersion = -1;
     private INDArray logitsBuffer; // [1, capacity], reused: the largest array of a step
 
     /** A float32 network with weights drawn from {@code seed}. */
@@ -299,7 +303,7 @@ public final class CaptionNet {
         DotProductAttention.Memory memory = attention == null ? null : attention.memory(cast(grid));
         DecodeState s = new DecodeState(this, b, memory);
         image.forward(cast(pooled), s.input, false); // [B, E]
-        stepLstm(s);
+        stepLstm(s, 0);
         return s;
     }
 
@@ -315,8 +319,17 @@ public final class CaptionNet {
         if (tokens.length != s.batch) {
             throw new IllegalArgumentException(tokens.length + " tokens for a batch of " + s.batch);
         }
-        embed.forward(tokens, s.input); // [B, E]
-        INDArray top = stepLstm(s); // [B, H]
+        INDArray top;
+        INDArray table = wordGates();
+        if (table != null) {
+            checkIds(tokens);
+            Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, 4H]
+            lstm[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
+            top = stepLstm(s, 1);
+        } else {
+            embed.forward(tokens, s.input); // [B, E]
+            top = stepLstm(s, 0); // [B, H]
+        }
         out.forward(top, s.probs, false); // [B, V]
         if (attention != null) {
             attention.step(s.memory, top, s.att); // weights [B, R], context [B, D]
@@ -325,13 +338,33 @@ public final class CaptionNet {
         return Ops.softmaxRowsi(s.probs);
     }
 
-    private INDArray stepLstm(DecodeState s) {
-        INDArray in = s.input;
-        for (int l = 0; l < lstm.length; l++) {
+    private INDArray stepLstm(DecodeState s, int from) {
+        INDArray in = from == 0 ? s.input : s.h[from - 1];
+        for (int l = from; l < lstm.length; l++) {
             lstm[l].step(in, s.h[l], s.c[l]); // [B, H]
             in = s.h[l];
         }
         return in;
+    }
+
+    /**
+     * The first LSTM layer's input products for every word, E [alpha Wx] [V, 4H], built on first use
+     * and rebuilt when the parameters change; null when larger than {@link #WORD_GATES_MAX_BYTES}.
+     * Decoding reads a row of it instead of multiplying the embedding by Wx: at batch 1 a step is
+     * memory-bound, and this takes Wx (4 MB at 512x2048) out of what every token streams, so the
+     * remaining weights (Wh and the output layer, ~24.5 MB for the standard case) can stay in a 32 MB
+     * L3 cache.
+     */
+    private INDArray wordGates() {
+        long bytes = (long) cfg.vocabSize() * 4L * cfg.hiddenDim() * type.width();
+        if (bytes > WORD_GATES_MAX_BYTES) {
+            return null;
+        }
+        if (wordGates == null || wordGatesVersion != params.version()) {
+            wordGates = lstm[0].inputProducts(embed.table()); // [V, 4H]
+            wordGatesVersion = params.version();
+        }
+        return wordGates;
     }
 
     // ---------------------------------------------------------------- checks

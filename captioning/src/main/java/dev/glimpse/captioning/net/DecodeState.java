@@ -18,6 +18,7 @@ public final class DecodeState {
     final INDArray[] h; // per layer [B, H]
     final INDArray[] c; // per layer [B, H]
     final INDArray probs; // [B, V]
+    final INDArray wordGates; // [B, 4H]: first layer's input products of the step's words
     final DotProductAttention.Memory memory; // keys/values [B, R, D], or null without attention
     final DotProductAttention.StepBuffers att; // or null without attention
 
@@ -34,6 +35,7 @@ public final class DecodeState {
             c[l] = Nd4j.create(type, batch, cfg.hiddenDim());
         }
         this.probs = Nd4j.create(type, batch, cfg.vocabSize());
+        this.wordGates = Nd4j.create(type, batch, 4L * cfg.hiddenDim());
         this.memory = memory;
         this.att = memory == null ? null : net.attentionKernel().stepBuffers(batch, memory.regions());
     }

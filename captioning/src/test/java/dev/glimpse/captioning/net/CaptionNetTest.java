@@ -174,6 +174,30 @@ class CaptionNetTest {
         assertThrows(IllegalArgumentException.class, () -> s.select(new int[] {3}));
     }
 
+    /** Decoding reads a per-word table derived from the weights: it must follow weight changes. */
+    @Test
+    void decodingFollowsParameterChanges() {
+        CaptionNet net = new CaptionNet(config(false, 1), 13, DataType.DOUBLE);
+        CaptionNet other = new CaptionNet(config(false, 1), 14, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 15, 2);
+        int[] words = {1, 5, 6};
+        INDArray before = decode(net, batch, words);
+        net.params().copyFrom(other.params().toFloatArray());
+        INDArray after = decode(net, batch, words);
+        INDArray expected = decode(other, batch, words);
+        assertTrue(after.sub(before).amaxNumber().doubleValue() > 1e-4, "the change is visible");
+        assertEquals(0, after.sub(expected).amaxNumber().doubleValue(), 1e-6); // copyFrom goes through float
+    }
+
+    private static INDArray decode(CaptionNet net, CaptionBatch batch, int[] words) {
+        DecodeState s = net.start(batch.pooled(), null);
+        INDArray probs = null;
+        for (int w : words) {
+            probs = net.next(s, new int[] {w});
+        }
+        return probs.dup();
+    }
+
     private static INDArray row(INDArray a, int i) {
         if (a.rank() == 2) {
             return a.get(NDArrayIndex.interval(i, i + 1), NDArrayIndex.all()).dup('c');

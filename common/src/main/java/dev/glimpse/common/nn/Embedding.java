@@ -26,6 +26,11 @@ public final class Embedding {
         return (int) e.size(1);
     }
 
+    /** The table E [V, D] itself (a view of the parameters; read-only by convention). */
+    public INDArray table() {
+        return e;
+    }
+
     /** out[i] = E[ids[i]]; out [N, D] preallocated. */
     public void forward(int[] ids, INDArray out) {
         checkIds(ids);

@@ -76,6 +76,11 @@ public final class Lstm {
     private INDArray fusedWx;    // [in, 4H] view
     private INDArray fusedWh;    // [H, 4H] view
     private INDArray fusedB;     // [1, 4H] view
+    private INDArray fusedWhB;   // [H + 1, 4H] view: [alpha Wh ; alpha b]
+    // stepFromInputProducts() scratch, per batch size
+    private int h1Batch = -1;
+    private INDArray h1;         // [B, H + 1]: [h ; 1]
+    private INDArray h1H;        // [B, H] view
     private INDArray gateScale;  // [1, 4H]: 0.5 on i, f, o; 1 on g
     private INDArray gateShift;  // [1, 4H]: 0.5 on i, f, o; 0 on g
     // step() scratch, per batch size
@@ -321,6 +326,44 @@ public final class Lstm {
     }
 
     /**
+     * The input side of {@link #step} for rows x [N, in]: x [alpha Wx] as [N, 4H] rows in the layout
+     * {@link #stepFromInputProducts} takes (alpha-scaled, bias not included). A decoder whose inputs are
+     * rows of a fixed table (word embeddings) computes this once for the whole table: a step then reads a
+     * [1, 4H] row instead of the [in, 4H] weights, which at batch 1 is what the step costs (memory-bound).
+     */
+    public INDArray inputProducts(INDArray x) {
+        if (x.rank() != 2 || x.size(1) != in) {
+            throw new IllegalArgumentException("inputProducts: x must be [N, " + in + "]");
+        }
+        fusedWeights();
+        INDArray out = Nd4j.create(type, x.size(0), 4L * hidden);
+        Nd4j.gemm(x, fusedWx, out, false, false, 1.0, 0.0);                   // [N, 4H]
+        return out;
+    }
+
+    /**
+     * {@link #step} for inputs given as rows of {@link #inputProducts}: gates [B, 4H] holds those rows on entry
+     * and is overwritten; h [B, H] and c [B, H] become the new state. Equal to {@code step(x, h, c)} up to
+     * float rounding.
+     */
+    public void stepFromInputProducts(INDArray gates, INDArray h, INDArray c) {
+        int batch = (int) h.size(0);
+        if (gates.rank() != 2 || gates.size(0) != batch || gates.size(1) != 4L * hidden) {
+            throw new IllegalArgumentException("stepFromInputProducts: gates must be [" + batch + ", " + 4 * hidden + "]");
+        }
+        fusedWeights();
+        if (batch != h1Batch) {
+            h1 = Nd4j.create(type, batch, hidden + 1);
+            h1.get(NDArrayIndex.all(), NDArrayIndex.point(hidden)).assign(1.0);
+            h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
+            h1Batch = batch;
+        }
+        h1H.assign(h);
+        Nd4j.gemm(h1, fusedWhB, gates, false, false, 1.0, 1.0);               // += [h ; 1] [alpha Wh ; alpha b]
+        cell(gates, c, c, Views.rows(stepScratch(batch), 0, batch), h);
+    }
+
+    /**
      * Forward for inference only (no backward cache; the training buffers stay untouched): x [N, in]
      * time-major rows per {@code packing}, zero initial state. Returns h for every row [N, H], a view of an
      * internal buffer valid until the next call. Same results as {@link #forward} up to float rounding; per
@@ -409,6 +452,7 @@ public final class Lstm {
             fusedWx = Views.rows(fused, 0, in);
             fusedWh = Views.rows(fused, in, in + hd);
             fusedB = Views.rows(fused, in + hd, in + hd + 1);
+            fusedWhB = Views.rows(fused, in, in + hd + 1);
             gateScale = Nd4j.create(type, 1, 4 * hd);
             gateShift = Nd4j.create(type, 1, 4 * hd);
             for (int k = 0; k < 4; k++) {
