@@ -12,8 +12,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 
 /**
  * Where the features are read in a loaded graph, found from its configuration and the shapes
- * it infers for the actual input size (the zoo's random-init ResNet50 gives a 4x4 grid at 224
- * px, the Keras-converted pretrained one 7x7; vertex names differ too).
+ * it infers for the actual input size (grid sizes follow the input size; vertex names differ between
+ * the pretrained Keras conversions and the random-init configurations).
  *
  * <p>Rule: the classifier is the last vertex with parameters. Walking back from it through
  * single-input vertices, the first dense layer met is the pooled vector (VGG's fc2); the first

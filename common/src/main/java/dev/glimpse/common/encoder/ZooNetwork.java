@@ -63,9 +63,10 @@ enum ZooNetwork {
     }
 
     /**
-     * The zoo's configuration with seeded random weights, with two fixes so random features are
-     * not degenerate (measured at 224/227 px): ResNet50's default init N(0, 0.5) grows
-     * activations to Infinity/NaN by stage 4, so it uses He init; SqueezeNet's convolutions
+     * The network with seeded random weights. ResNet50 is the standard architecture of
+     * {@link ResNet50Config} (the zoo's random-init configuration is a cheaper variant with a 4x4
+     * grid at 224 px), He-initialised. VGG16 and SqueezeNet are the zoo's configurations, with one
+     * fix so random features are not degenerate (measured at 227 px): SqueezeNet's convolutions
      * inherit DL4J's default sigmoid activation (the zoo sets none) ahead of their explicit ReLU
      * layers, so they are set to identity as in the paper and the Keras model the weights come from.
      */
@@ -79,7 +80,7 @@ enum ZooNetwork {
     /** The random-init configuration (no parameters allocated). */
     ComputationGraphConfiguration configuration(long seed, int size) {
         return switch (this) {
-            case RESNET50 -> ((ResNet50) zoo(seed, size)).graphBuilder().build();
+            case RESNET50 -> ResNet50Config.build(seed, size);
             case VGG16 -> ((org.deeplearning4j.zoo.model.VGG16) zoo(seed, size)).conf();
             case SQUEEZENET -> {
                 ComputationGraphConfiguration conf = ((SqueezeNet) zoo(seed, size)).graphBuilder()
