@@ -44,6 +44,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python for --compare.")
     String python;
 
+    @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+            description = "With --compare: alternate PyTorch and Glimpse N times per case and report the median "
+                    + "ratio over the rounds with its range (the machine's speed drifts; default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -62,31 +67,50 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.printf("ND4J elementwise threshold %d, TAD threshold %d, max threads %d%n", env.elementwiseThreshold(),
                 env.tadThreshold(), env.maxThreads());
+        if (rounds < 1 || rounds > 50) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds: 1..50, got " + rounds);
+        }
         PyTorchReference torch = compare == null ? null : new PyTorchReference(compare, python, quick);
         BenchCases bench = new BenchCases(quick);
         List<BenchResult> ours = new ArrayList<>();
         List<BenchResult> theirs = new ArrayList<>();
         out.printf("Glimpse benchmark (%s) -- %d cores, OMP_NUM_THREADS=%s%n", quick ? "quick" : "full",
                 Runtime.getRuntime().availableProcessors(), System.getenv().getOrDefault("OMP_NUM_THREADS", "<unset>"));
+        List<List<BenchResult>> oursByRound = new ArrayList<>();
+        List<List<BenchResult>> theirsByRound = new ArrayList<>();
+        int n = torch == null ? 1 : rounds;
+        for (int i = 0; i < n; i++) {
+            oursByRound.add(new ArrayList<>());
+            theirsByRound.add(new ArrayList<>());
+        }
         for (String c : cases) {
-            if (torch != null) {
-                out.printf("[%s] pytorch_ref.py ...%n", c);
+            for (int round = 0; round < n; round++) {
+                String tag = n > 1 ? " round " + (round + 1) + "/" + n : "";
+                if (torch != null) {
+                    out.printf("[%s%s] pytorch_ref.py ...%n", c, tag);
+                    out.flush();
+                    List<BenchResult> t = torch.run(c);
+                    t.forEach(r -> out.printf("  torch   %-7s %-34s %10.2f %s%n", r.benchCase(), r.variant(), r.thrMed(), r.unit()));
+                    theirs.addAll(t);
+                    theirsByRound.get(round).addAll(t);
+                }
+                out.printf("[%s%s] glimpse ...%n", c, tag);
                 out.flush();
-                List<BenchResult> t = torch.run(c);
-                t.forEach(r -> out.printf("  torch   %-7s %-34s %10.2f %s%n", r.benchCase(), r.variant(), r.thrMed(), r.unit()));
-                theirs.addAll(t);
+                List<BenchResult> r = run(bench, c);
+                r.forEach(x -> out.printf("  glimpse %-7s %-34s %10.2f %s  (wall %.2f ms, cpu %.2f ms per iteration)%n",
+                        x.benchCase(), x.variant(), x.thrMed(), x.unit(), x.msMed(), x.cpuMsMean()));
+                ours.addAll(r);
+                oursByRound.get(round).addAll(r);
             }
-            out.printf("[%s] glimpse ...%n", c);
-            out.flush();
-            List<BenchResult> r = run(bench, c);
-            r.forEach(x -> out.printf("  glimpse %-7s %-34s %10.2f %s  (wall %.2f ms, cpu %.2f ms per iteration)%n",
-                    x.benchCase(), x.variant(), x.thrMed(), x.unit(), x.msMed(), x.cpuMsMean()));
-            ours.addAll(r);
         }
         BenchTable.print(out, "Glimpse results", ours);
         if (torch != null) {
             BenchTable.print(out, "PyTorch results (same run)", theirs);
-            BenchTable.printRatios(out, ours, theirs);
+            if (n == 1) {
+                BenchTable.printRatios(out, ours, theirs);
+            } else {
+                BenchTable.printRoundRatios(out, oursByRound, theirsByRound);
+            }
         }
         return 0;
     }
