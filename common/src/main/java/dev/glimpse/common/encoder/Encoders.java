@@ -16,6 +16,8 @@ public final class Encoders {
     public static final List<String> NAMES = List.of("resnet50", "vgg16", "squeezenet");
     /** System property: true = skip the SameDiff fast path. */
     public static final String GRAPH_ONLY_PROPERTY = "glimpse.encoder.graphOnly";
+    /** System property: true = skip the direct oneDNN path (use SameDiff or the graph). */
+    public static final String NO_DNNL_PROPERTY = "glimpse.encoder.noDnnl";
     static final double MAX_FAST_PATH_ERROR = 1e-3;
     private static final Logger LOG = LoggerFactory.getLogger(Encoders.class);
 
@@ -48,37 +50,60 @@ public final class Encoders {
                 net.input(size), request.randomInit(), source, sha256, layers.grid(),
                 layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(), FeatureNorm.NONE.description());
         GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, FeatureNorm.NONE);
-        SameDiffEncoder fast = fastPath(graph, layers, raw, graphEncoder);
+        ImageEncoder fast = fastPath(graph, layers, raw, graphEncoder);
         ImageEncoder rawEncoder = fast != null ? fast : graphEncoder;
         FeatureNorm norm = request.randomInit() ? FeatureNorm.calibrate(rawEncoder) : FeatureNorm.NONE;
         EncoderInfo info = withNorm(raw, norm.description());
-        return fast != null ? fast.withNorm(info, norm) : graphEncoder.withNorm(info, norm, layers);
+        if (fast instanceof DnnlEncoder d) {
+            return d.withNorm(info, norm);
+        }
+        return fast instanceof SameDiffEncoder sd ? sd.withNorm(info, norm) : graphEncoder.withNorm(info, norm, layers);
     }
 
     /**
-     * The SameDiff rebuild of the graph, used only if it translates every layer the features need
-     * and matches the ComputationGraph on two check images (set {@value #GRAPH_ONLY_PROPERTY}=true
-     * to always use the ComputationGraph).
+     * The fastest rebuild of the graph that translates every layer the features need and matches
+     * the ComputationGraph on two check images: oneDNN primitives directly (ResNet-style networks),
+     * else SameDiff; null = use the ComputationGraph. Set {@value #GRAPH_ONLY_PROPERTY}=true to
+     * always use the ComputationGraph, {@value #NO_DNNL_PROPERTY}=true to skip the oneDNN path.
      */
-    static SameDiffEncoder fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
+    static ImageEncoder fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
         if (Boolean.getBoolean(GRAPH_ONLY_PROPERTY)) {
             return null;
         }
+        List<BufferedImage> check = FeatureNorm.calibrationImages().subList(0, 2);
+        EncodedBatch want = reference.encode(check);
+        if (!Boolean.getBoolean(NO_DNNL_PROPERTY)) {
+            ImageEncoder dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
+            if (dnnl != null) {
+                return dnnl;
+            }
+        }
+        return checked("SameDiff", raw, check, want, () -> SameDiffEncoder.build(graph, layers, raw));
+    }
+
+    private interface Rebuild {
+        ImageEncoder build() throws SameDiffEncoder.Unsupported;
+    }
+
+    private static ImageEncoder checked(String what, EncoderInfo raw, List<BufferedImage> check, EncodedBatch want, Rebuild rebuild) {
+        ImageEncoder fast = null;
         try {
-            SameDiffEncoder fast = SameDiffEncoder.build(graph, layers, raw);
-            List<BufferedImage> check = FeatureNorm.calibrationImages().subList(0, 2);
-            EncodedBatch want = reference.encode(check);
+            fast = rebuild.build();
             EncodedBatch got = fast.encode(check);
             double err = Math.max(relativeError(got.grid(), want.grid()), relativeError(got.pooled(), want.pooled()));
             if (!(err < MAX_FAST_PATH_ERROR)) {
-                LOG.warn("{}: SameDiff rebuild differs from the ComputationGraph (relative error {}); using the graph",
-                        raw.name(), err);
+                LOG.warn("{}: {} rebuild differs from the ComputationGraph (relative error {}); not used", raw.name(), what, err);
+                fast.close();
                 return null;
             }
             return fast;
-        } catch (SameDiffEncoder.Unsupported | RuntimeException e) {
-            // Any layer or op the rebuild cannot reproduce costs speed, never correctness.
-            LOG.info("{}: using the ComputationGraph (slower): {}", raw.name(), e.getMessage());
+        } catch (SameDiffEncoder.Unsupported | RuntimeException | LinkageError e) {
+            // Any layer or op a rebuild cannot reproduce costs speed, never correctness; a missing
+            // native library (another backend) likewise.
+            LOG.info("{}: {} path not used: {}", raw.name(), what, e.getMessage());
+            if (fast != null) {
+                fast.close();
+            }
             return null;
         }
     }
