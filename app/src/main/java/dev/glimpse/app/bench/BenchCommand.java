@@ -89,7 +89,9 @@ public final class BenchCommand implements Callable<Integer> {
                 if (torch != null) {
                     out.printf("[%s%s] pytorch_ref.py ...%n", c, tag);
                     out.flush();
-                    List<BenchResult> t = torch.run(c);
+                    // pytorch_ref.py prints some cases' neighbours too (BEAM also times GREEDY): keep
+                    // only the case asked for, so each ratio pairs runs made back to back.
+                    List<BenchResult> t = torch.run(c).stream().filter(x -> x.benchCase().equals(c)).toList();
                     t.forEach(r -> out.printf("  torch   %-7s %-34s %10.2f %s%n", r.benchCase(), r.variant(), r.thrMed(), r.unit()));
                     theirs.addAll(t);
                     theirsByRound.get(round).addAll(t);

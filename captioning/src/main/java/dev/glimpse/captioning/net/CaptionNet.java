@@ -323,8 +323,12 @@ public final class CaptionNet {
         INDArray table = wordGates();
         if (table != null) {
             checkIds(tokens);
-            Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, 4H]
-            lstm[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
+            if (s.batch == 1 && type == DataType.FLOAT) {
+                lstm[0].stepFromTableRow(table, tokens[0], s.h[0], s.c[0]); // latency path: no gather, cell in Java
+            } else {
+                Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, 4H]
+                lstm[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
+            }
             top = stepLstm(s, 1);
         } else {
             embed.forward(tokens, s.input); // [B, E]

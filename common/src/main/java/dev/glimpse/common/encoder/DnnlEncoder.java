@@ -73,12 +73,16 @@ final class DnnlEncoder implements ImageEncoder {
     private final String grid;
     private final EncoderInfo info;
     private final FeatureNorm norm;
+    private static final int MAX_PLANS = 4;
     private final Map<Integer, Plan> plans;
+    private final Map<String, memory> weights; // conv output name -> reordered weights, shared across plans
+    private final List<memory> retired;        // weights in a second layout (rare), freed on close
     private final engine eng;
     private final stream strm;
 
     private DnnlEncoder(List<Step> steps, Map<String, int[]> shapes, String input, String grid, EncoderInfo info,
-            FeatureNorm norm, Map<Integer, Plan> plans, engine eng, stream strm) {
+            FeatureNorm norm, Map<Integer, Plan> plans, Map<String, memory> weights, List<memory> retired, engine eng,
+            stream strm) {
         this.steps = steps;
         this.shapes = shapes;
         this.input = input;
@@ -86,6 +90,8 @@ final class DnnlEncoder implements ImageEncoder {
         this.info = info;
         this.norm = norm;
         this.plans = plans;
+        this.weights = weights;
+        this.retired = retired;
         this.eng = eng;
         this.strm = strm;
     }
@@ -147,6 +153,9 @@ final class DnnlEncoder implements ImageEncoder {
     }
 
     static DnnlEncoder build(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) throws SameDiffEncoder.Unsupported {
+        if (!Nd4j.getBackend().getClass().getName().contains(".cpu.")) {
+            throw new SameDiffEncoder.Unsupported("oneDNN path: needs ND4J's CPU backend (arrays in host memory)");
+        }
         if (layers.pooled() != null) {
             throw new SameDiffEncoder.Unsupported("oneDNN path: pooled vector from a dense layer");
         }
@@ -169,11 +178,12 @@ final class DnnlEncoder implements ImageEncoder {
             }
         }
         engine eng = new engine(engine.kind.cpu, 0);
-        return new DnnlEncoder(steps, shapes, input, layers.grid(), info, FeatureNorm.NONE, new HashMap<>(), eng, new stream(eng));
+        return new DnnlEncoder(steps, shapes, input, layers.grid(), info, FeatureNorm.NONE, new HashMap<>(), new HashMap<>(),
+                new ArrayList<>(), eng, new stream(eng));
     }
 
     DnnlEncoder withNorm(EncoderInfo newInfo, FeatureNorm newNorm) {
-        return new DnnlEncoder(steps, shapes, input, grid, newInfo, newNorm, plans, eng, strm);
+        return new DnnlEncoder(steps, shapes, input, grid, newInfo, newNorm, plans, weights, retired, eng, strm);
     }
 
     @Override
@@ -191,7 +201,17 @@ final class DnnlEncoder implements ImageEncoder {
             x = x.castTo(DataType.FLOAT).dup('c');
         }
         int b = (int) x.size(0);
-        Plan plan = plans.computeIfAbsent(b, this::plan);
+        Plan plan = plans.get(b);
+        if (plan == null) {
+            if (plans.size() >= MAX_PLANS) {
+                // Batch sizes beyond a few distinct ones (a data set's last partial batch, one-image
+                // requests) would each keep their activation buffers: drop one.
+                Integer victim = plans.keySet().iterator().next();
+                plans.remove(victim).close();
+            }
+            plan = plan(b);
+            plans.put(b, plan);
+        }
         int[] g = shapes.get(grid);
         INDArray nhwc = Nd4j.create(DataType.FLOAT, b, g[1], g[2], g[0]); // [B, H, W, C]
         plan.run(x, nhwc);
@@ -206,6 +226,10 @@ final class DnnlEncoder implements ImageEncoder {
             p.close();
         }
         plans.clear();
+        weights.values().forEach(Pointer::close);
+        weights.clear();
+        retired.forEach(Pointer::close);
+        retired.clear();
     }
 
     // ---------------------------------------------------------------- translation
@@ -581,14 +605,7 @@ final class DnnlEncoder implements ImageEncoder {
             }
             keepArrays.add(c.w());
             keepArrays.add(c.b());
-            memory wUserMem = new memory(wUser, eng, data(c.w()));
-            memory wMem = new memory(pd.weights_desc(), eng);
-            reorder r = new reorder(wUserMem, wMem, new primitive_attr());
-            IntMemoryMap ra = new IntMemoryMap();
-            ra.put(DNNL_ARG_FROM, wUserMem);
-            ra.put(DNNL_ARG_TO, wMem);
-            r.execute(strm, ra);
-            strm._wait();
+            memory wMem = reorderedWeights(c, wUser, pd.weights_desc());
             memory bMem = new memory(bDesc, eng, data(c.b()));
             if (first && !pd.src_desc().equals(src.get_desc())) {
                 memory staged = new memory(pd.src_desc(), eng);
@@ -605,7 +622,7 @@ final class DnnlEncoder implements ImageEncoder {
             a.put(DNNL_ARG_WEIGHTS, wMem);
             a.put(DNNL_ARG_BIAS, bMem);
             a.put(DNNL_ARG_DST, dst);
-            keep.addAll(List.of(wAny, wUser, bDesc, d, po, attr, pd, wUserMem, wMem, r, ra, bMem));
+            keep.addAll(List.of(wAny, wUser, bDesc, d, po, attr, pd, bMem));
             convolution_forward p = new convolution_forward(pd);
             keep.add(p);
             return p;
@@ -672,6 +689,34 @@ final class DnnlEncoder implements ImageEncoder {
             keep.clear();
             keepArrays.clear();
         }
+    }
+
+    /**
+     * The convolution's weights in the layout its primitive wants, reordered once and shared by the
+     * plans of all batch sizes when they want the same layout (ResNet-50: ~100 MB each).
+     */
+    private memory reorderedWeights(Conv c, memory.desc userDesc, memory.desc want) {
+        memory cached = weights.get(c.out());
+        if (cached != null && cached.get_desc().equals(want)) {
+            return cached;
+        }
+        memory user = new memory(userDesc, eng, data(c.w()));
+        memory w = new memory(want, eng);
+        reorder r = new reorder(user, w, new primitive_attr());
+        IntMemoryMap ra = new IntMemoryMap();
+        ra.put(DNNL_ARG_FROM, user);
+        ra.put(DNNL_ARG_TO, w);
+        r.execute(strm, ra);
+        strm._wait();
+        ra.close();
+        r.close();
+        user.close();
+        if (cached == null) {
+            weights.put(c.out(), w);
+        } else {
+            retired.add(w); // another layout for another batch size: owned until close()
+        }
+        return w;
     }
 
     private static FloatPointer data(INDArray a) {

@@ -81,6 +81,12 @@ public final class Lstm {
     private int h1Batch = -1;
     private INDArray h1;         // [B, H + 1]: [h ; 1]
     private INDArray h1H;        // [B, H] view
+    // stepFromTableRow() scratch
+    private INDArray rowGates;   // [1, 4H]
+    private float[] rowIn;
+    private float[] rowRec;
+    private float[] rowC;
+    private float[] rowH;
     private INDArray gateScale;  // [1, 4H]: 0.5 on i, f, o; 1 on g
     private INDArray gateShift;  // [1, 4H]: 0.5 on i, f, o; 0 on g
     // step() scratch, per batch size
@@ -339,6 +345,78 @@ public final class Lstm {
         INDArray out = Nd4j.create(type, x.size(0), 4L * hidden);
         Nd4j.gemm(x, fusedWx, out, false, false, 1.0, 0.0);                   // [N, 4H]
         return out;
+    }
+
+    /**
+     * One float step for a single row whose input products are row {@code row} of {@code table} (from
+     * {@link #inputProducts}): one GEMM for the recurrent side, the cell in Java. At batch 1 the ~9 ND4J calls
+     * of the cell and the row gather cost more in call overhead (~7 us each) than the arithmetic on 2048
+     * values; plain loops over bulk copies take ~20 us. h [1, H] and c [1, H] (c-order, contiguous) become the
+     * new state. Equal to {@link #stepFromInputProducts} up to float rounding.
+     */
+    public void stepFromTableRow(INDArray table, int row, INDArray h, INDArray c) {
+        int g4 = 4 * hidden;
+        if (type != DataType.FLOAT || h.size(0) != 1 || table.size(1) != g4 || row < 0 || row >= table.size(0)) {
+            throw new IllegalArgumentException("stepFromTableRow: float, one row, a [V, " + g4 + "] table");
+        }
+        fusedWeights();
+        if (h1Batch != 1) {
+            h1 = Nd4j.create(type, 1, hidden + 1);
+            h1.get(NDArrayIndex.all(), NDArrayIndex.point(hidden)).assign(1.0);
+            h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
+            h1Batch = 1;
+        }
+        if (rowGates == null) {
+            rowGates = Nd4j.create(type, 1, g4);
+            rowIn = new float[g4];
+            rowRec = new float[g4];
+            rowC = new float[hidden];
+            rowH = new float[hidden];
+        }
+        get(h, 0, rowH);
+        put(h1, 0, rowH);
+        Nd4j.gemm(h1, fusedWhB, rowGates, false, false, 1.0, 0.0);             // [h ; 1] [alpha Wh ; alpha b]
+        get(table, (long) row * g4, rowIn);
+        get(rowGates, 0, rowRec);
+        get(c, 0, rowC);
+        for (int j = 0; j < hidden; j++) {
+            double i = 0.5 * tanh(rowIn[j] + rowRec[j]) + 0.5;                  // alpha 1/2 folded in: sigmoid
+            double f = 0.5 * tanh(rowIn[hidden + j] + rowRec[hidden + j]) + 0.5;
+            double o = 0.5 * tanh(rowIn[2 * hidden + j] + rowRec[2 * hidden + j]) + 0.5;
+            double g = tanh(rowIn[3 * hidden + j] + rowRec[3 * hidden + j]);
+            float cj = (float) (f * rowC[j] + i * g);
+            rowC[j] = cj;
+            rowH[j] = (float) (o * tanh(cj));
+        }
+        put(c, 0, rowC);
+        put(h, 0, rowH);
+    }
+
+    /** tanh through the exp intrinsic (Math.tanh is not one): exact to double rounding, saturates cleanly. */
+    private static double tanh(double x) {
+        if (x > 20) {
+            return 1.0;
+        }
+        if (x < -20) {
+            return -1.0;
+        }
+        if (Math.abs(x) < 1e-4) {
+            return x - x * x * x / 3;                                          // avoids cancellation near 0
+        }
+        double e = Math.exp(2 * x);
+        return (e - 1) / (e + 1);
+    }
+
+    private static void get(INDArray a, long offset, float[] out) {
+        java.nio.FloatBuffer b = a.data().asNioFloat();
+        b.position((int) (a.offset() + offset)); // the buffer view starts at the allocation; offset() is absolute
+        b.get(out);
+    }
+
+    private static void put(INDArray a, long offset, float[] in) {
+        java.nio.FloatBuffer b = a.data().asNioFloat();
+        b.position((int) (a.offset() + offset)); // the buffer view starts at the allocation; offset() is absolute
+        b.put(in);
     }
 
     /**

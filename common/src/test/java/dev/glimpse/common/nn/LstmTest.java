@@ -227,4 +227,29 @@ class LstmTest {
             assertTrue(h.amaxNumber().doubleValue() > 0.05, "non-trivial state");
         }
     }
+
+    /** The batch-1 Java cell reading a table row equals the ND4J path, over several steps and on array views. */
+    @Test
+    void stepFromTableRowEqualsStepFromInputProducts() {
+        Params p = lstmParams(DataType.FLOAT).build(41);
+        Lstm lstm = new Lstm(p, "l");
+        INDArray words = Arrays2.uniform(DataType.FLOAT, 42, 1.5, 5, IN);
+        INDArray table = lstm.inputProducts(words); // [5, 4H]
+        INDArray stateH = Nd4j.zeros(DataType.FLOAT, 3, H);
+        INDArray stateC = Nd4j.zeros(DataType.FLOAT, 3, H);
+        INDArray h = Views.rows(stateH, 1, 2); // views at an offset, as state rows may be
+        INDArray c = Views.rows(stateC, 1, 2);
+        INDArray h2 = Nd4j.zeros(DataType.FLOAT, 1, H);
+        INDArray c2 = Nd4j.zeros(DataType.FLOAT, 1, H);
+        for (int word : new int[] {3, 0, 4, 4, 1}) {
+            lstm.stepFromTableRow(table, word, h, c);
+            INDArray gates = Views.rows(table, word, word + 1).dup();
+            lstm.stepFromInputProducts(gates, h2, c2);
+            assertEquals(0.0, h.sub(h2).amaxNumber().doubleValue(), 1e-6, "h after word " + word);
+            assertEquals(0.0, c.sub(c2).amaxNumber().doubleValue(), 1e-6, "c after word " + word);
+        }
+        assertTrue(h.amaxNumber().doubleValue() > 0.05, "non-trivial state");
+        assertEquals(0.0, Views.rows(stateH, 0, 1).amaxNumber().doubleValue(), "neighbouring rows untouched");
+        assertEquals(0.0, Views.rows(stateH, 2, 3).amaxNumber().doubleValue(), "neighbouring rows untouched");
+    }
 }
