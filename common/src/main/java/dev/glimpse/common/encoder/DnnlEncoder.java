@@ -41,7 +41,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
@@ -334,19 +333,11 @@ final class DnnlEncoder implements ImageEncoder {
         INDArray b = c.hasBias() && p.get("b") != null ? p.get("b").castTo(DataType.FLOAT).reshape(o).dup()
                 : Nd4j.zeros(DataType.FLOAT, o);
         if (bn != null) {
-            Map<String, INDArray> q = graph.getVertex(out).paramTable(false);
-            INDArray mean = q.get("mean").castTo(DataType.FLOAT).reshape(-1).dup();
-            INDArray std = q.containsKey("log10stdev")
-                    ? Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0f), q.get("log10stdev").castTo(DataType.FLOAT).reshape(-1), true)
-                    : Transforms.sqrt(q.get("var").castTo(DataType.FLOAT).reshape(-1).add(bn.getEps()), false);
-            INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {o}, (float) bn.getGamma())
-                    : q.get("gamma").castTo(DataType.FLOAT).reshape(-1).dup();
-            INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {o}, (float) bn.getBeta())
-                    : q.get("beta").castTo(DataType.FLOAT).reshape(-1).dup();
-            INDArray scale = gamma.div(std);
+            BatchNormAffine affine = BatchNormAffine.of(bn, graph.getVertex(out).paramTable(false));
+            INDArray scale = affine.scale();
             INDArray w2 = w.reshape('c', o, w.length() / o);
             w2.muliColumnVector(scale.reshape(o, 1));
-            b = b.sub(mean).muli(scale).addi(beta);
+            b = b.mul(scale).addi(affine.shift());
         }
         return new Conv(out, in, w, b, c.getKernelSize(), c.getStride(), pads[0], pads[1], null, false);
     }

@@ -43,7 +43,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The fast path: the part of a loaded ComputationGraph the features need, rebuilt as a SameDiff
@@ -278,21 +277,9 @@ final class SameDiffEncoder implements ImageEncoder {
 
         /** Folds into the preceding convolution when it feeds only this layer; else scale and shift. */
         private SDVariable batchNorm(String v, BatchNormalization bn, SDVariable x) throws Unsupported {
-            Map<String, INDArray> p = params(v);
-            INDArray mean = p.get("mean").reshape(-1).dup();
-            INDArray std;
-            if (p.containsKey("log10stdev")) {
-                std = Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0f), p.get("log10stdev").reshape(-1), true);
-            } else {
-                std = Transforms.sqrt(p.get("var").reshape(-1).add(bn.getEps()), false);
-            }
-            long n = mean.length();
-            INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {n}, (float) bn.getGamma())
-                    : p.get("gamma").reshape(-1).dup();
-            INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {n}, (float) bn.getBeta())
-                    : p.get("beta").reshape(-1).dup();
-            INDArray scale = gamma.div(std); // [C]
-            INDArray shift = beta.sub(mean.mul(scale)); // [C]
+            BatchNormAffine affine = BatchNormAffine.of(bn, params(v));
+            INDArray scale = affine.scale(); // [C]
+            INDArray shift = affine.shift(); // [C]
             if (!isIdentity(bn.getActivationFn())) {
                 throw new Unsupported(v + ": batch norm with activation " + bn.getActivationFn());
             }

@@ -1,0 +1,29 @@
+package dev.glimpse.common.encoder;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A DL4J batch-norm layer at inference as y = scale * x + shift per channel, from its parameter
+ * table (mean, var or log10stdev, gamma/beta or the locked constants): what both encoder rebuilds
+ * fold into the preceding convolution (w' = scale * w, b' = scale * b + shift).
+ */
+record BatchNormAffine(INDArray scale, INDArray shift) {
+    static BatchNormAffine of(BatchNormalization bn, Map<String, INDArray> p) {
+        INDArray mean = p.get("mean").castTo(DataType.FLOAT).reshape(-1).dup();
+        INDArray std = p.containsKey("log10stdev")
+                ? Transforms.pow(Nd4j.valueArrayOf(mean.shape(), 10.0f), p.get("log10stdev").castTo(DataType.FLOAT).reshape(-1), true)
+                : Transforms.sqrt(p.get("var").castTo(DataType.FLOAT).reshape(-1).add(bn.getEps()), false);
+        long n = mean.length();
+        INDArray gamma = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {n}, (float) bn.getGamma())
+                : p.get("gamma").castTo(DataType.FLOAT).reshape(-1).dup();
+        INDArray beta = bn.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {n}, (float) bn.getBeta())
+                : p.get("beta").castTo(DataType.FLOAT).reshape(-1).dup();
+        INDArray scale = gamma.div(std); // [C]
+        return new BatchNormAffine(scale, beta.sub(mean.mul(scale))); // [C], [C]
+    }
+}
