@@ -208,7 +208,7 @@ final class DnnlEncoder implements ImageEncoder {
                 Integer victim = plans.keySet().iterator().next();
                 plans.remove(victim).close();
             }
-            plan = plan(b);
+            plan = new Plan(b);
             plans.put(b, plan);
         }
         int[] g = shapes.get(grid);
@@ -472,15 +472,10 @@ final class DnnlEncoder implements ImageEncoder {
     // ---------------------------------------------------------------- execution
 
     /** Primitives and memory for one batch size; buffers are reused once their tensor is dead. */
-    private Plan plan(int batch) {
-        return new Plan(batch);
-    }
-
     private final class Plan implements AutoCloseable {
         private final List<primitive> prims = new ArrayList<>();
         private final List<IntMemoryMap> args = new ArrayList<>();
         private final List<Pointer> keep = new ArrayList<>();
-        private final List<INDArray> keepArrays = new ArrayList<>();
         private final memory inputMem;
         private final memory gridUser;
         private final reorder gridReorder;
@@ -594,8 +589,7 @@ final class DnnlEncoder implements ImageEncoder {
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: oneDNN {} (batch {})", c.out(), pd.impl_info_str().getString(), batch);
             }
-            keepArrays.add(c.w());
-            keepArrays.add(c.b());
+            // The bias memory wraps c.b()'s buffer: the steps keep that array alive as long as the encoder.
             memory wMem = reorderedWeights(c, wUser, pd.weights_desc());
             memory bMem = new memory(bDesc, eng, data(c.b()));
             if (first && !pd.src_desc().equals(src.get_desc())) {
@@ -678,7 +672,6 @@ final class DnnlEncoder implements ImageEncoder {
                 keep.get(i).close();
             }
             keep.clear();
-            keepArrays.clear();
         }
     }
 
