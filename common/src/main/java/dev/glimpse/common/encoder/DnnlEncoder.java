@@ -97,7 +97,12 @@ final class DnnlEncoder implements ImageEncoder {
 
     /** A convolution with batch norm folded in; sumWith = tensor the result is added to in place. */
     private record Conv(String out, String in, INDArray w, INDArray b, int[] k, int[] s, int[] padL, int[] padR,
-                        String sumWith, boolean relu) {}
+                        String sumWith, boolean relu) {
+        /** The same convolution producing {@code newOut}, adding into {@code newSumWith}, with or without ReLU. */
+        Conv fused(String newOut, String newSumWith, boolean newRelu) {
+            return new Conv(newOut, in, w, b, k, s, padL, padR, newSumWith, newRelu);
+        }
+    }
 
     private record Pool(String out, String in, int[] k, int[] s, int[] padL, int[] padR) {}
 
@@ -273,13 +278,11 @@ final class DnnlEncoder implements ImageEncoder {
                 boolean folds = users.size() == 1 && layerOf(conf, users.get(0)) instanceof BatchNormalization && !v.equals(gridName);
                 if (!folds) {
                     Conv conv = conv(graph, v, c, ins.get(0), v, shapes, types, null);
-                    steps.add(new ConvStep(conv));
                     if (!isIdentity(c.getActivationFn())) {
                         requireRelu(v, c.getActivationFn());
-                        // Activation of the conv layer itself: a ReLU step fused below.
-                        steps.set(steps.size() - 1, new ConvStep(new Conv(conv.out(), conv.in(), conv.w(), conv.b(), conv.k(),
-                                conv.s(), conv.padL(), conv.padR(), null, true)));
+                        conv = conv.fused(v, null, true); // the conv layer's own activation
                     }
+                    steps.add(new ConvStep(conv));
                 }
                 continue;
             }
@@ -400,8 +403,7 @@ final class DnnlEncoder implements ImageEncoder {
                 if (bi > ci || lastUse(out, pair[1], i) > ci || pair[0].equals(pair[1])) {
                     continue; // b must be ready before the conv and dead after it
                 }
-                Conv c = cs.c();
-                out.set(ci, new ConvStep(new Conv(add.out(), c.in(), c.w(), c.b(), c.k(), c.s(), c.padL(), c.padR(), pair[1], false)));
+                out.set(ci, new ConvStep(cs.c().fused(add.out(), pair[1], false)));
                 out.remove(i);
                 i--;
                 break;
@@ -424,8 +426,7 @@ final class DnnlEncoder implements ImageEncoder {
             }
             Step p = out.get(pi);
             if (p instanceof ConvStep cs && !cs.c().relu()) {
-                Conv c = cs.c();
-                out.set(pi, new ConvStep(new Conv(rs.out(), c.in(), c.w(), c.b(), c.k(), c.s(), c.padL(), c.padR(), c.sumWith(), true)));
+                out.set(pi, new ConvStep(cs.c().fused(rs.out(), cs.c().sumWith(), true)));
             } else if (p instanceof AddStep as && !as.a().relu()) {
                 out.set(pi, new AddStep(new Add(rs.out(), as.a().a(), as.a().b(), true)));
             } else {

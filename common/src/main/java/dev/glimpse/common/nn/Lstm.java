@@ -360,12 +360,7 @@ public final class Lstm {
             throw new IllegalArgumentException("stepFromTableRow: float, one row, a [V, " + g4 + "] table");
         }
         fusedWeights();
-        if (h1Batch != 1) {
-            h1 = Nd4j.create(type, 1, hidden + 1);
-            h1.get(NDArrayIndex.all(), NDArrayIndex.point(hidden)).assign(1.0);
-            h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
-            h1Batch = 1;
-        }
+        ensureH1(1);
         if (rowGates == null) {
             rowGates = Nd4j.create(type, 1, g4);
             rowIn = new float[g4];
@@ -390,6 +385,16 @@ public final class Lstm {
         }
         put(c, 0, rowC);
         put(h, 0, rowH);
+    }
+
+    /** The [h ; 1] scratch of the recurrent-side GEMM for this batch size (the 1 column carries the bias). */
+    private void ensureH1(int batch) {
+        if (batch != h1Batch) {
+            h1 = Nd4j.create(type, batch, hidden + 1);
+            h1.get(NDArrayIndex.all(), NDArrayIndex.point(hidden)).assign(1.0);
+            h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
+            h1Batch = batch;
+        }
     }
 
     /** tanh through the exp intrinsic (Math.tanh is not one): exact to double rounding, saturates cleanly. */
@@ -430,12 +435,7 @@ public final class Lstm {
             throw new IllegalArgumentException("stepFromInputProducts: gates must be [" + batch + ", " + 4 * hidden + "]");
         }
         fusedWeights();
-        if (batch != h1Batch) {
-            h1 = Nd4j.create(type, batch, hidden + 1);
-            h1.get(NDArrayIndex.all(), NDArrayIndex.point(hidden)).assign(1.0);
-            h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
-            h1Batch = batch;
-        }
+        ensureH1(batch);
         h1H.assign(h);
         Nd4j.gemm(h1, fusedWhB, gates, false, false, 1.0, 1.0);               // += [h ; 1] [alpha Wh ; alpha b]
         cell(gates, c, c, Views.rows(stepScratch(batch), 0, batch), h);
