@@ -60,7 +60,7 @@ public final class AskCommand implements Callable<Integer> {
             throw new GlimpseException("--top must be at least 1, got " + top);
         }
         List<ScoredAnswer> answers;
-        try (VqaPredictor predictor = VqaPredictor.open(model, encoderWeights)) {
+        try (VqaPredictor predictor = VqaPredictor.open(model, new dev.glimpse.common.imageside.EncoderAccess(encoderWeights, false))) {
             predictor.model().questions().encode(question); // a bad question fails before the image is read
             BufferedImage img = new ImageLoader().load(image);
             answers = predictor.answer(img, question, top);

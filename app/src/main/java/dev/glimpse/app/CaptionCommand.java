@@ -101,11 +101,11 @@ final class CaptionCommand implements Callable<Integer> {
         ArrayNode jsonCaptions = Json.MAPPER.createArrayNode();
         ArrayNode jsonErrors = Json.MAPPER.createArrayNode();
         ImageLoader loader = new ImageLoader();
-        try (Captioner captioner = Captioner.open(modelFile)) {
+        try (Captioner captioner = Captioner.open(modelFile, dev.glimpse.common.imageside.EncoderAccess.NONE)) {
             if (attentionMap != null && !captioner.model().net().attention()) {
                 throw new GlimpseException(modelFile + ": this model has no attention, so --attention-map cannot be drawn");
             }
-            PreprocessSpec.ResizeMode resize = captioner.model().encoder().info().preprocess().resize();
+            PreprocessSpec.ResizeMode resize = captioner.model().imageSide().encoder().preprocess().resize();
             for (int from = 0; from < files.size(); from += CHUNK) {
                 List<Path> names = new ArrayList<>();
                 List<BufferedImage> images = new ArrayList<>();

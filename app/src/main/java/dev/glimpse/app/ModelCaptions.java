@@ -53,7 +53,7 @@ final class ModelCaptions {
             total = corpus.images().size();
             ImageLoader loader = new ImageLoader();
             List<CocoImage> present = corpus.presentImages();
-            try (Captioner captioner = Captioner.open(model)) {
+            try (Captioner captioner = Captioner.open(model, dev.glimpse.common.imageside.EncoderAccess.NONE)) {
                 for (int from = 0; from < present.size(); from += CHUNK) {
                     List<Long> ids = new ArrayList<>();
                     List<BufferedImage> loaded = new ArrayList<>();

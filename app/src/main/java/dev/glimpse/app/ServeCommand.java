@@ -63,10 +63,10 @@ final class ServeCommand implements Callable<Integer> {
             throw new GlimpseException("--max-upload-mb, --queue, --timeout and --max-pixels must be positive");
         }
         Map<String, Object> info = new LinkedHashMap<>();
-        Captioner captioner = cap == null ? null : Captioner.open(cap);
+        Captioner captioner = cap == null ? null : Captioner.open(cap, dev.glimpse.common.imageside.EncoderAccess.NONE);
         VqaPredictor predictor = null;
         try {
-            predictor = vqa == null ? null : VqaPredictor.open(vqa, null);
+            predictor = vqa == null ? null : VqaPredictor.open(vqa, dev.glimpse.common.imageside.EncoderAccess.NONE);
         } catch (RuntimeException e) {
             if (captioner != null) {
                 captioner.close();
@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         if (cap != null) {
-            info.put("captioner", Map.of("file", cap.toString(), "encoder", captioner.model().encoder().name() + (captioner.model().encoder().randomInit() ? " (random-init)" : ""),
+            info.put("captioner", Map.of("file", cap.toString(), "encoder", captioner.model().imageSide().encoder().name() + (captioner.model().imageSide().encoder().randomInit() ? " (random-init)" : ""),
                     "vocabulary", captioner.model().vocabulary().size()));
         }
         if (vqa != null) {

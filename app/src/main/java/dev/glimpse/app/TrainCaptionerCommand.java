@@ -1,11 +1,10 @@
 package dev.glimpse.app;
 
-import dev.glimpse.captioning.model.EncoderSpec;
 import dev.glimpse.captioning.train.CaptionDataLoader;
 import dev.glimpse.captioning.train.CaptionDataset;
 import dev.glimpse.captioning.train.CaptionTrainer;
 import dev.glimpse.captioning.train.CaptionTrainingConfig;
-import dev.glimpse.captioning.train.InMemoryFeatures;
+import dev.glimpse.common.features.InMemoryFeatures;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
@@ -119,23 +118,6 @@ final class TrainCaptionerCommand implements Callable<Integer> {
     boolean blind;
     @Option(names = "--quiet", description = "No progress bar.") boolean quiet;
 
-    /**
-     * How to reopen the encoder that made a feature cache, for captioning images later: the cache
-     * names the network, its input size and, for random weights, the seed; a local weights file
-     * must be passed again with --weights. {@code Captioner} checks the reopened encoder against
-     * the cache's description, so a wrong guess fails clearly instead of captioning noise.
-     */
-    EncoderSpec specOfCache(dev.glimpse.common.encoder.EncoderInfo info) {
-        long seedOfWeights = encoderSeed;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("random-init seed=(-?\\d+)")
-                .matcher(String.valueOf(info.weightsSource()));
-        if (info.randomInit() && m.find()) {
-            seedOfWeights = Long.parseLong(m.group(1));
-        }
-        return new EncoderSpec(info.name(), weights.file == null ? null : weights.file.toAbsolutePath().toString(),
-                info.randomInit(), seedOfWeights, info.preprocess().inputSize(), info);
-    }
-
     CaptionTrainingConfig config() {
         CaptionTrainingConfig.Builder b = CaptionTrainingConfig.defaults().toBuilder();
         if (epochs != null) b.epochs(epochs);
@@ -197,13 +179,9 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                     data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
             FeatureSource source;
-            EncoderSpec encSpec;
             if (c != null) {
                 source = c;
-                encSpec = specOfCache(c.info());
             } else {
-                encSpec = new EncoderSpec(encoder, weights.file == null ? null : weights.file.toAbsolutePath().toString(),
-                        weights.randomInit, encoderSeed, encoderSize, enc.info());
                 if (cacheFeatures != null) {
                     List<ImageRef> refs = new ArrayList<>();
                     data.imageFiles().forEach((id, file) -> refs.add(new ImageRef(id, file)));
@@ -222,7 +200,7 @@ final class TrainCaptionerCommand implements Callable<Integer> {
                             cfg.attention(), !quiet);
                 }
             }
-            CaptionTrainer.Result r = new CaptionTrainer(cfg, !quiet).train(data, source, encSpec, files, resume, err);
+            CaptionTrainer.Result r = new CaptionTrainer(cfg, !quiet).train(data, source, files, resume, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                     r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
             outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());

@@ -1,14 +1,15 @@
 package dev.glimpse.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.EncoderFeatureSource;
 import dev.glimpse.common.features.FeatureCache;
+import dev.glimpse.common.features.FeatureCoverage;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.features.InMemoryFeatures;
 import dev.glimpse.common.image.ImageLoader;
-import dev.glimpse.common.io.Json;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
@@ -17,8 +18,6 @@ import dev.glimpse.datasets.VqaCorpus;
 import dev.glimpse.datasets.VqaQuestion;
 import dev.glimpse.datasets.VqaReader;
 import dev.glimpse.vqa.BlindFeatures;
-import dev.glimpse.vqa.FeatureSourceFeatures;
-import dev.glimpse.vqa.ImageFeatures;
 import dev.glimpse.vqa.LearningRateSchedule;
 import dev.glimpse.vqa.TargetMode;
 import dev.glimpse.vqa.VqaItem;
@@ -124,14 +123,13 @@ public final class TrainVqaCommand implements Callable<Integer> {
         ImageEncoder enc = null;
         FeatureCache cache = null;
         try {
-            ImageFeatures feats;
-            JsonNode encoderInfo = null;
+            FeatureSource feats;
             if (questionOnly) {
                 feats = new BlindFeatures();
             } else if (features != null) {
                 cache = FeatureCache.open(features);
-                feats = FeatureSourceFeatures.direct(cache, imageIds, features.toString());
-                encoderInfo = Json.MAPPER.valueToTree(cache.info());
+                FeatureCoverage.requireAll(cache, imageIds, features.toString());
+                feats = cache;
             } else {
                 enc = Encoders.open(new EncoderRequest(encoder, encoderWeights, randomInitEncoder,
                         EncoderRequest.DEFAULT_SEED));
@@ -141,17 +139,17 @@ public final class TrainVqaCommand implements Callable<Integer> {
                 if (val != null) {
                     val.images().forEach(i -> files.put(i.id(), i.file()));
                 }
-                feats = FeatureSourceFeatures.precompute(new EncoderFeatureSource(enc, files, new ImageLoader()),
-                        imageIds, 16, !noProgress);
-                encoderInfo = Json.MAPPER.valueToTree(enc.info());
+                feats = InMemoryFeatures.extract(new EncoderFeatureSource(enc, files, new ImageLoader()),
+                        imageIds, 16, false, !noProgress);
             }
             VqaTrainer.Result result = new VqaTrainer(cfg, log, !noProgress)
-                    .train(trainItems, valItems, feats, encoderInfo, data, Checkpoints.beside(out), resume);
+                    .train(trainItems, valItems, feats, data, Checkpoints.beside(out), resume);
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
             if (!valItems.isEmpty()) {
                 Path answersFile = valResultsFile(out);
-                VqaResultsFile.write(answersFile, result.best().answerAll(valItems, feats, cfg.batchSize()));
+                FeatureSource std = result.best().questionOnly() ? feats : result.best().imageSide().features(feats, out);
+                VqaResultsFile.write(answersFile, result.best().answerAll(valItems, std, cfg.batchSize()));
                 w.println("validation answers of the best model: " + answersFile
                         + " (score with glimpse evaluate vqa --results ...)");
                 printBest(w, result);

@@ -71,8 +71,8 @@ class CaptionCliTest {
         assertTrue(Files.isRegularFile(dir.resolve("model.ckpt.zip")));
         assertTrue(Files.isRegularFile(dir.resolve("model.loss.png")));
         CaptionModel m = CaptionModel.read(model);
-        assertEquals("squeezenet", m.encoder().name());
-        assertTrue(m.encoder().info().randomInit());
+        assertEquals("squeezenet", m.imageSide().encoder().name());
+        assertTrue(m.imageSide().encoder().randomInit());
         List<EpochMetrics> h = CaptionModel.from(ModelBundle.read(dir.resolve("model.ckpt.zip")), model).training().history();
         assertTrue(h.size() >= 2);
         assertTrue(h.get(h.size() - 1).trainLoss() < h.get(0).trainLoss(), "loss falls: " + h);

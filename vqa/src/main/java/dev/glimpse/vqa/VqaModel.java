@@ -1,8 +1,9 @@
 package dev.glimpse.vqa;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.TrainingRecord;
 import dev.glimpse.vqa.net.VqaNet;
@@ -37,15 +38,16 @@ public final class VqaModel {
     private final VqaNet net;
     private final QuestionEncoder questions;
     private final AnswerVocabulary answers;
-    private final JsonNode encoder;
+    private final ImageSide imageSide;
     private final boolean questionOnly;
-    private final FeatureStandardizer standardizer;
     private final TrainingRecord training;
 
-    /** @param standardizer applied to raw image features before the network; null = none (question-only) */
+    /**
+     * @param imageSide the encoder the image features come from and their standardisation; null for
+     *                  the question-only model
+     */
     public VqaModel(VqaNetConfig config, VqaNet net, QuestionEncoder questions, AnswerVocabulary answers,
-                    JsonNode encoder, boolean questionOnly, FeatureStandardizer standardizer,
-                    TrainingRecord training) {
+                    ImageSide imageSide, boolean questionOnly, TrainingRecord training) {
         VqaNetConfig c = config;
         if (c.questionVocab() != questions.vocabulary().size() || c.answers() != answers.size()) {
             throw new IllegalArgumentException("network sizes " + c + " do not match the vocabularies ("
@@ -55,9 +57,11 @@ public final class VqaModel {
         this.net = net;
         this.questions = questions;
         this.answers = answers;
-        this.encoder = encoder;
+        if (imageSide == null && !questionOnly) {
+            throw new IllegalArgumentException("a model that looks at images needs its image side");
+        }
+        this.imageSide = questionOnly ? null : imageSide;
         this.questionOnly = questionOnly;
-        this.standardizer = standardizer;
         this.training = training;
     }
 
@@ -77,22 +81,18 @@ public final class VqaModel {
         return answers;
     }
 
-    /** The encoder the image features come from (its {@code EncoderInfo} as JSON); null for question-only. */
-    public JsonNode encoder() {
-        return encoder;
+    /** The encoder the image features come from and their standardisation; null for question-only. */
+    public ImageSide imageSide() {
+        return imageSide;
     }
 
     public boolean questionOnly() {
         return questionOnly;
     }
 
-    public FeatureStandardizer standardizer() {
-        return standardizer;
-    }
-
-    /** Raw image features as the network takes them: standardised, plain row-major float. */
-    public INDArray networkInput(INDArray rawFeatures) {
-        return rowMajor(standardizer == null ? rawFeatures : standardizer.apply(rawFeatures)); // [B, F]
+    /** Standardised image features as the network takes them: plain row-major float. */
+    public INDArray networkInput(INDArray features) {
+        return rowMajor(features); // [B, F]
     }
 
     public TrainingRecord training() {
@@ -100,10 +100,10 @@ public final class VqaModel {
     }
 
     public VqaModel withTraining(TrainingRecord record) {
-        return new VqaModel(config, net, questions, answers, encoder, questionOnly, standardizer, record);
+        return new VqaModel(config, net, questions, answers, imageSide, questionOnly, record);
     }
 
-    /** Answer probabilities for a batch of encoded questions about images with these raw features. */
+    /** Answer probabilities for a batch of encoded questions about images with these (standardised) features. */
     public INDArray probabilities(INDArray features, int[][] questionIds) {
         INDArray image = networkInput(features);                               // [B, F]
         return net.predict(image, questionIds);                                // [B, A]
@@ -139,7 +139,7 @@ public final class VqaModel {
      * The model's answer to every item (question id -> answer), read in batches; questions are
      * cut to the length limit rather than refused, so every item gets an answer to score.
      */
-    public Map<Long, String> answerAll(List<VqaItem> items, ImageFeatures features, int batchSize) {
+    public Map<Long, String> answerAll(List<VqaItem> items, FeatureSource features, int batchSize) {
         Map<Long, String> out = new LinkedHashMap<>();
         for (int from = 0; from < items.size(); from += batchSize) {
             List<VqaItem> batch = items.subList(from, Math.min(items.size(), from + batchSize));
@@ -170,11 +170,8 @@ public final class VqaModel {
                 .json("question_vocab", questions.vocabulary().words())
                 .json("answer_vocab", answers.saved())
                 .floats("params", net.params().toFloatArray());
-        if (encoder != null) {
-            w.json("encoder", encoder);
-        }
-        if (standardizer != null) {
-            w.floats("feature_mean", standardizer.mean()).floats("feature_scale", standardizer.scale());
+        if (imageSide != null) {
+            imageSide.addTo(w);
         }
         if (training != null) {
             w.json("training", training);
@@ -213,17 +210,19 @@ public final class VqaModel {
                     + net.params().size() + " (damaged or from another Glimpse version)");
         }
         net.params().copyFrom(params);
-        JsonNode encoder = b.hasJson("encoder") ? b.jsonTree("encoder") : null;
-        FeatureStandardizer standardizer = null;
-        if (b.hasFloats("feature_mean")) {
-            standardizer = new FeatureStandardizer(b.floats("feature_mean"), b.floats("feature_scale"));
-            if (standardizer.mean().length != cfg.featureDim() || standardizer.scale().length != cfg.featureDim()) {
-                throw new GlimpseException(file + ": feature standardisation does not match the feature size "
-                        + cfg.featureDim() + " (damaged model file?)");
+        ImageSide imageSide = null;
+        if (!s.questionOnly()) {
+            if (!ImageSide.present(b)) {
+                throw new GlimpseException(file + ": model file names no image encoder");
+            }
+            imageSide = ImageSide.read(b, file);
+            if (imageSide.encoder().pooledDim() != cfg.featureDim()) {
+                throw new GlimpseException(file + ": the image side's feature size " + imageSide.encoder().pooledDim()
+                        + " does not match the network's " + cfg.featureDim() + " (damaged model file?)");
             }
         }
         TrainingRecord training = b.hasJson("training") ? b.json("training", TrainingRecord.class) : null;
-        return new VqaModel(cfg, net, new QuestionEncoder(vocab, s.maxQuestionLength()), answers, encoder,
-                s.questionOnly(), standardizer, training);
+        return new VqaModel(cfg, net, new QuestionEncoder(vocab, s.maxQuestionLength()), answers, imageSide,
+                s.questionOnly(), training);
     }
 }

@@ -1,11 +1,8 @@
 package dev.glimpse.vqa;
 
 import dev.glimpse.common.GlimpseException;
-import dev.glimpse.common.encoder.EncoderInfo;
-import dev.glimpse.common.encoder.EncoderRequest;
-import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
-import dev.glimpse.common.io.Json;
+import dev.glimpse.common.imageside.EncoderAccess;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,61 +27,20 @@ public final class VqaPredictor implements AutoCloseable {
     }
 
     /**
-     * Loads a model file and opens the encoder it was trained with.
+     * Loads a model file and opens the encoder it was trained with (features come out standardised).
      *
-     * @param encoderWeights the weights file, needed only when the model was trained on features
-     *                       of a local weights file (its sha256 must match); else null
+     * @param access what the user allowed for reopening the encoder (a local weights file, downloads)
      */
-    public static VqaPredictor open(Path modelFile, Path encoderWeights) {
-        VqaModel model = VqaModel.load(modelFile);
+    public static VqaPredictor open(Path modelFile, EncoderAccess access) {
+        return of(VqaModel.load(modelFile), modelFile, access);
+    }
+
+    /** A predictor over a model already in memory, opening its encoder. */
+    public static VqaPredictor of(VqaModel model, Path modelFile, EncoderAccess access) {
         if (model.questionOnly()) {
             return new VqaPredictor(model, null);
         }
-        EncoderInfo info = encoderInfo(model, modelFile);
-        ImageEncoder encoder = Encoders.open(request(info, encoderWeights, modelFile));
-        try {
-            if (!encoder.info().sameFeatures(info)) {
-                throw new GlimpseException(modelFile + ": the encoder opened now (" + encoder.info().describe()
-                        + ") differs from the one the model was trained with (" + info.describe() + ")");
-            }
-            return new VqaPredictor(model, encoder);
-        } catch (RuntimeException e) {
-            encoder.close();
-            throw e;
-        }
-    }
-
-    static EncoderInfo encoderInfo(VqaModel model, Path modelFile) {
-        if (model.encoder() == null) {
-            throw new GlimpseException(modelFile + ": model file names no image encoder");
-        }
-        try {
-            return Json.MAPPER.treeToValue(model.encoder(), EncoderInfo.class);
-        } catch (java.io.IOException e) {
-            throw new GlimpseException(modelFile + ": encoder entry is invalid: " + e.getMessage());
-        }
-    }
-
-    /** The request that reopens the encoder a model's features came from. */
-    static EncoderRequest request(EncoderInfo info, Path encoderWeights, Path modelFile) {
-        int size = info.preprocess().inputSize();
-        String source = info.weightsSource() == null ? "" : info.weightsSource();
-        if (info.randomInit()) {
-            String seed = source.substring(source.indexOf('=') + 1).trim();
-            try {
-                return EncoderRequest.randomInit(info.name(), Long.parseLong(seed)).withInputSize(size);
-            } catch (NumberFormatException e) {
-                throw new GlimpseException(modelFile + ": encoder weights source \"" + source + "\" has no seed");
-            }
-        }
-        if (encoderWeights != null) {
-            return new EncoderRequest(info.name(), encoderWeights, false, EncoderRequest.DEFAULT_SEED, size);
-        }
-        if (source.startsWith("zoo:")) {
-            return EncoderRequest.pretrained(info.name()).withInputSize(size);
-        }
-        throw new GlimpseException(modelFile + ": the model was trained on features of the weights file " + source
-                + "; pass it with --encoder-weights");
+        return new VqaPredictor(model, model.imageSide().open(access, modelFile));
     }
 
     public VqaModel model() {
@@ -109,7 +65,7 @@ public final class VqaPredictor implements AutoCloseable {
         }
         INDArray features = model.questionOnly()
                 ? new BlindFeatures().pooled(new long[images.size()])          // [B, 1]
-                : encoder.encode(images).pooled();                              // [B, F]
+                : encoder.encode(images).pooled();                              // [B, F] standardised
         return model.topAnswers(features, ids, k);
     }
 

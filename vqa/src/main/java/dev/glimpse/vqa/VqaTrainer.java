@@ -1,8 +1,9 @@
 package dev.glimpse.vqa;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.nn.Adam;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.DatasetFile;
@@ -57,11 +58,12 @@ public final class VqaTrainer {
 
     /**
      * @param val         validation questions, may be empty (then the lowest training loss picks the best model)
-     * @param encoderInfo the features' encoder description (null for question-only)
+     * @param rawFeatures the images' features as the encoder gives them ({@link BlindFeatures} for question-only)
      * @param resume      continue from {@code files.latest()} when it exists
      */
-    public Result train(List<VqaItem> train, List<VqaItem> val, ImageFeatures features, JsonNode encoderInfo,
+    public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
                         List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
+        int featureDim = cfg.questionOnly() ? BlindFeatures.DIM : rawFeatures.info().pooledDim();
         // ---- data and vocabularies (a resumed run keeps the checkpoint's) ----
         if (resume && !files.hasLatest()) {
             log.println("no checkpoint at " + files.latest() + ": starting from scratch");
@@ -77,18 +79,18 @@ public final class VqaTrainer {
 
         // ---- model and optimizer ----
         VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
-                cfg.lstmLayers(), features.dim(), cfg.fusedDim(), set.answers().size(), cfg.dropout());
+                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout());
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         Adam adam = new Adam(net.params(), cfg.learningRate().base());
         TrainingRecord record = TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
-                encoderInfo == null ? "none (question-only)" : encoderInfo.path("name").asText(),
-                encoderInfo != null && encoderInfo.path("randomInit").asBoolean());
+                cfg.questionOnly() ? "none (question-only)" : rawFeatures.info().name(),
+                !cfg.questionOnly() && rawFeatures.info().randomInit());
         int firstEpoch = 0;
         double bestScore = Double.NEGATIVE_INFINITY;
         int bestEpoch = -1;
         List<double[]> lossPoints = new ArrayList<>();
         if (restored != null) {
-            checkCompatible(state, restored, features, data);
+            checkCompatible(state, restored, featureDim, data);
             net.params().copyFrom(restored.net().params().toFloatArray());
             adam.restore(new Adam.State(state.adamIteration(), checkpoint.floats("adam")));
             record = restored.training();
@@ -99,12 +101,13 @@ public final class VqaTrainer {
             log.println("resuming " + files.latest() + " after epoch " + firstEpoch);
         }
         // the blind model's constant feature stays as it is: centred it would be all zeros
-        FeatureStandardizer standardizer = cfg.questionOnly() ? null
-                : restored != null ? restored.standardizer()
-                : FeatureStandardizer.fit(features, set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId)
-                        .toArray(), 256);
-        VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), encoderInfo, cfg.questionOnly(),
-                standardizer, record);
+        ImageSide imageSide = cfg.questionOnly() ? null
+                : restored != null ? restored.imageSide()
+                : ImageSide.fit(rawFeatures, set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId)
+                        .toArray(), false);
+        FeatureSource features = imageSide == null ? rawFeatures : imageSide.features(rawFeatures, files.latest());
+        VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), imageSide, cfg.questionOnly(),
+                record);
         List<VqaGroundTruth> valTruth = val.stream().map(VqaItem::groundTruth).toList();
 
         // ---- epochs ----
@@ -135,7 +138,7 @@ public final class VqaTrainer {
                     adam.learningRate(), seconds, improved ? "  (best so far: saved " + files.best() + ")" : "");
             log.flush();
             writeCheckpoint(files, model, adam, new ResumeState(epoch + 1, adam.iteration(), bestScore, bestEpoch,
-                    lossPoints, cfg.architecture(), features.dim()));
+                    lossPoints, cfg.architecture(), featureDim));
         }
         LossCurvePlot.write(files.lossCurve(), "VQA training loss",
                 List.of(new LossCurvePlot.Series("train loss", lossPoints)));
@@ -144,7 +147,7 @@ public final class VqaTrainer {
         return new Result(best, model, set, record.history(), bestEpoch);
     }
 
-    private double runEpoch(int epoch, VqaTrainingSet set, VqaModel model, Adam adam, ImageFeatures features,
+    private double runEpoch(int epoch, VqaTrainingSet set, VqaModel model, Adam adam, FeatureSource features,
                             List<double[]> lossPoints) {
         VqaNet net = model.net();
         List<VqaTrainingSet.Example> examples = set.examples();
@@ -233,7 +236,7 @@ public final class VqaTrainer {
     }
 
     /** A checkpoint continues only the same architecture on the same data; names what differs. */
-    private void checkCompatible(ResumeState state, VqaModel restored, ImageFeatures features, List<DatasetFile> data) {
+    private void checkCompatible(ResumeState state, VqaModel restored, int featureDim, List<DatasetFile> data) {
         Map<String, Object> now = cfg.architecture();
         List<String> differ = new ArrayList<>();
         for (String key : now.keySet()) {
@@ -241,8 +244,8 @@ public final class VqaTrainer {
                 differ.add(key + " " + state.architecture().get(key) + " -> " + now.get(key));
             }
         }
-        if (state.featureDim() != features.dim()) {
-            differ.add("image feature size " + state.featureDim() + " -> " + features.dim());
+        if (state.featureDim() != featureDim) {
+            differ.add("image feature size " + state.featureDim() + " -> " + featureDim);
         }
         if (!differ.isEmpty()) {
             throw new GlimpseException("cannot resume: the checkpoint was trained with other settings ("

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.encoder.EncoderInfo;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.vqa.eval.VqaEvaluator;
 import dev.glimpse.vqa.eval.VqaScores;
@@ -43,8 +46,10 @@ class VqaTrainerTest {
     }
 
     /** Image features: colour one-hot in 0..3, count one-hot in 4..7, small noise elsewhere. */
-    static final class ToyFeatures implements ImageFeatures {
+    static final class ToyFeatures implements FeatureSource {
         final float[][] rows = new float[IMAGES][DIM];
+        final EncoderInfo info = new EncoderInfo("toy", DIM, 1, 1, DIM, PreprocessSpec.plainRgb(8), true,
+                "random-init seed=1", null, "g", "mean(g)", "none");
 
         ToyFeatures() {
             SplittableRandom rng = new SplittableRandom(7);
@@ -58,8 +63,18 @@ class VqaTrainerTest {
         }
 
         @Override
-        public int dim() {
-            return DIM;
+        public EncoderInfo info() {
+            return info;
+        }
+
+        @Override
+        public boolean contains(long id) {
+            return id >= 0 && id < IMAGES;
+        }
+
+        @Override
+        public INDArray grid(long[] ids) {
+            throw new IllegalStateException("VQA reads pooled features only");
         }
 
         @Override
@@ -105,16 +120,16 @@ class VqaTrainerTest {
         PrintWriter log = new PrintWriter(logText, true);
         Checkpoints files = Checkpoints.beside(dir.resolve("vqa.zip"));
         VqaTrainer.Result full = new VqaTrainer(tiny(), log, false)
-                .train(train, train, features, null, List.of(), files, false);
+                .train(train, train, features, List.of(), files, false);
         double firstLoss = full.history().get(0).trainLoss();
         double lastLoss = full.history().get(full.history().size() - 1).trainLoss();
         assertTrue(lastLoss < 0.5 * firstLoss, "loss " + firstLoss + " -> " + lastLoss);
         VqaScores fullScores = VqaEvaluator.evaluate(train.stream().map(VqaItem::groundTruth).toList(),
-                full.best().answerAll(train, features, 32));
+                full.best().answerAll(train, full.best().imageSide().features(features, files.best()), 32));
 
         Checkpoints blindFiles = Checkpoints.beside(dir.resolve("blind.zip"));
         VqaTrainer.Result blind = new VqaTrainer(tiny().withQuestionOnly(true), log, false)
-                .train(train, train, new BlindFeatures(), null, List.of(), blindFiles, false);
+                .train(train, train, new BlindFeatures(), List.of(), blindFiles, false);
         VqaScores blindScores = VqaEvaluator.evaluate(train.stream().map(VqaItem::groundTruth).toList(),
                 blind.best().answerAll(train, new BlindFeatures(), 32));
         // colours and counts are uniform over 4 values: the blind model is right on about a quarter
@@ -132,13 +147,13 @@ class VqaTrainerTest {
 
         // resuming a finished run with more epochs continues from the checkpoint's epoch count
         VqaTrainer.Result more = new VqaTrainer(tiny().withEpochs(9), log, false)
-                .train(train, train, features, null, List.of(), files, true);
+                .train(train, train, features, List.of(), files, true);
         assertEquals(9, more.history().size());
         assertTrue(logText.toString().contains("after epoch 8"), logText.toString());
         // ... but not with another architecture
         GlimpseException e = assertThrows(GlimpseException.class, () -> new VqaTrainer(
                 tiny().withEpochs(12).withSizes(8, 16, 1, 64), log, false)
-                .train(train, train, features, null, List.of(), files, true));
+                .train(train, train, features, List.of(), files, true));
         assertTrue(e.getMessage().contains("fusedDim 32 -> 64"), e.getMessage());
     }
 

@@ -81,7 +81,7 @@ class RealModelsServerTest {
                 "--encoder", "squeezenet", "--random-init-encoder", "--epochs", "3", "--batch", "32", "--lr", "0.01",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
                 "--no-progress", "--out", vqa.toString());
-        engine = new ModelEngine(Captioner.open(cap), VqaPredictor.open(vqa, null), Map.of("test", true));
+        engine = new ModelEngine(Captioner.open(cap, dev.glimpse.common.imageside.EncoderAccess.NONE), VqaPredictor.open(vqa, dev.glimpse.common.imageside.EncoderAccess.NONE), Map.of("test", true));
         server = new GlimpseServer(engine, new ServerLimits(5 << 20, 4_000_000, 30, 64, 300)).start("127.0.0.1", 0);
     }
 

@@ -5,6 +5,7 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.TrainingRecord;
@@ -17,12 +18,11 @@ import java.util.List;
  * {@value #KIND}): the network's parameters and architecture, the frozen vocabulary, the encoder
  * it was trained on, and how it was trained. Everything inference needs travels in this one file.
  */
-public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderSpec encoder, FeatureNorm norm,
+public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, ImageSide imageSide,
                            TrainingRecord training, float[] params) {
     public static final String KIND = "captioner";
     static final String NET = "net";
     static final String VOCABULARY = "vocabulary";
-    static final String ENCODER = "encoder";
     static final String TRAINING = "training";
     static final String PARAMS = "params";
 
@@ -31,12 +31,9 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
 
     /** Adds this model's entries to a bundle being written (checkpoints add optimizer state). */
     public ModelBundle.Writer addTo(ModelBundle.Writer w) {
-        if (norm != null) {
-            norm.addTo(w);
-        }
+        imageSide.addTo(w);
         return w.json(NET, net)
                 .json(VOCABULARY, new VocabularyEntry(vocabulary.words(), vocabulary.sha256()))
-                .json(ENCODER, encoder)
                 .json(TRAINING, training)
                 .floats(PARAMS, params);
     }
@@ -62,14 +59,15 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
             throw new GlimpseException(file + ": vocabulary has " + vocabulary.size()
                     + " words but the network expects " + net.vocabSize());
         }
-        EncoderSpec encoder = bundle.json(ENCODER, EncoderSpec.class);
-        if (encoder.info() == null || encoder.name() == null) {
-            throw new GlimpseException(file + ": encoder.json: missing encoder name or info");
+        ImageSide imageSide = ImageSide.read(bundle, file);
+        if (imageSide.encoder().pooledDim() != net.featureDim()
+                || net.attention() && (imageSide.encoder().gridDim() != net.gridDim() || !imageSide.standardizer().hasGrid())) {
+            throw new GlimpseException(file + ": the image side (" + imageSide.encoder().describe()
+                    + ") does not match the network's feature sizes in net.json");
         }
         TrainingRecord training = bundle.json(TRAINING, TrainingRecord.class);
         float[] params = bundle.floats(PARAMS);
-        FeatureNorm norm = FeatureNorm.from(bundle, file, net.featureDim(), net.gridDim());
-        return new CaptionModel(net, vocabulary, encoder, norm, training, params);
+        return new CaptionModel(net, vocabulary, imageSide, training, params);
     }
 
     /** A network with these parameters; a parameter count that does not fit is a clear error. */

@@ -5,10 +5,10 @@ import dev.glimpse.captioning.decode.DecodeOptions;
 import dev.glimpse.captioning.decode.Decoded;
 import dev.glimpse.captioning.decode.Hypothesis;
 import dev.glimpse.captioning.net.CaptionNet;
-import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncodedBatch;
 import dev.glimpse.common.encoder.EncoderInfo;
-import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.imageside.EncoderAccess;
+import dev.glimpse.common.imageside.FeatureStandardizer;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.text.Vocabulary;
@@ -41,26 +41,20 @@ public final class Captioner implements AutoCloseable {
         this.net = model.newNet(source);
         this.encoder = encoder;
         this.ownsEncoder = ownsEncoder;
-        if (encoder != null) {
-            requireSameEncoder(encoder.info(), "the encoder opened for it");
-        }
     }
 
-    /** Loads a model file and opens its encoder. */
-    public static Captioner open(Path modelFile) {
-        CaptionModel model = CaptionModel.read(modelFile);
-        ImageEncoder encoder = Encoders.open(model.encoder().request());
-        try {
-            return new Captioner(model, encoder, true, modelFile);
-        } catch (RuntimeException ex) {
-            encoder.close();
-            throw ex;
-        }
+    /**
+     * Loads a model file and opens its encoder (features come out standardised).
+     *
+     * @param access what the user allowed for reopening the encoder (a local weights file, downloads)
+     */
+    public static Captioner open(Path modelFile, EncoderAccess access) {
+        return of(CaptionModel.read(modelFile), modelFile, access);
     }
 
-    /** A captioner over an encoder the caller already has open (and keeps ownership of). */
-    public static Captioner withEncoder(CaptionModel model, ImageEncoder encoder, Path source) {
-        return new Captioner(model, encoder, false, source);
+    /** A captioner over a model already in memory, opening its encoder. */
+    public static Captioner of(CaptionModel model, Path modelFile, EncoderAccess access) {
+        return new Captioner(model, model.imageSide().open(access, modelFile), true, modelFile);
     }
 
     /** A captioner for precomputed features only; {@link #caption(List, DecodeOptions)} is then unavailable. */
@@ -79,8 +73,8 @@ public final class Captioner implements AutoCloseable {
         List<Caption> out = new ArrayList<>(images.size());
         for (int from = 0; from < images.size(); from += ENCODE_BATCH) {
             List<BufferedImage> part = images.subList(from, Math.min(images.size(), from + ENCODE_BATCH));
-            EncodedBatch enc = encoder.encode(part);
-            out.addAll(caption(enc.pooled(), enc.grid(), options)); // [B, F], [B, R, C]
+            EncodedBatch enc = encoder.encode(part); // standardised
+            out.addAll(decode(enc.pooled(), enc.grid(), options)); // [B, F], [B, R, C]
         }
         return out;
     }
@@ -90,23 +84,26 @@ public final class Captioner implements AutoCloseable {
     }
 
     /**
-     * Captions images by id from a feature cache or any other source; its encoder must be the
-     * model's (name, dimensions, preprocessing, weights), otherwise the captions would be noise.
+     * Captions images by id from a feature cache or any other source of raw features; its encoder
+     * must be the model's (name, dimensions, preprocessing, weights), otherwise the captions would be noise.
      */
-    public List<Caption> caption(FeatureSource features, long[] ids, DecodeOptions options) {
-        requireSameEncoder(features.info(), "the features given");
-        return caption(features.pooled(ids), model.net().attention() ? features.grid(ids) : null, options);
+    public List<Caption> caption(FeatureSource rawFeatures, long[] ids, DecodeOptions options) {
+        FeatureSource features = model.imageSide().features(rawFeatures, source);
+        return decode(features.pooled(ids), model.net().attention() ? features.grid(ids) : null, options);
     }
 
-    /** Captions one batch of encoded images. */
-    public List<Caption> caption(INDArray pooled, INDArray grid, DecodeOptions options) {
+    /** Captions one batch of images from their raw encoder features: pooled [B, F], grid [B, R, C] (or null). */
+    public List<Caption> caption(INDArray rawPooled, INDArray rawGrid, DecodeOptions options) {
+        FeatureStandardizer s = model.imageSide().standardizer();
+        return decode(s.pooled(rawPooled), model.net().attention() ? s.grid(rawGrid) : null, options);
+    }
+
+    /** Captions one batch of standardised features. */
+    private List<Caption> decode(INDArray pooled, INDArray grid, DecodeOptions options) {
         int n = (int) pooled.size(0);
-        FeatureNorm norm = model.norm();
-        INDArray p = norm == null ? pooled : norm.pooled(pooled); // [B, F]
-        INDArray g = !model.net().attention() ? null : norm == null ? grid : norm.grid(grid); // [B, R, C]
-        NetDecoderStep step = new NetDecoderStep(net, p, g);
+        NetDecoderStep step = new NetDecoderStep(net, pooled, model.net().attention() ? grid : null);
         List<Decoded> decoded = CaptionDecoder.of(options).decode(step, n);
-        EncoderInfo info = model.encoder().info();
+        EncoderInfo info = model.imageSide().encoder();
         List<Caption> out = new ArrayList<>(n);
         for (Decoded d : decoded) {
             List<Caption.Alternative> alts = new ArrayList<>();
@@ -127,15 +124,6 @@ public final class Captioner implements AutoCloseable {
     private List<String> words(int[] ids) {
         Vocabulary v = model.vocabulary();
         return Arrays.stream(ids).mapToObj(v::word).toList();
-    }
-
-    private void requireSameEncoder(EncoderInfo actual, String what) {
-        EncoderInfo expected = model.encoder().info();
-        if (!expected.sameFeatures(actual)) {
-            throw new GlimpseException(source + ": the model was trained on features of " + expected.describe()
-                    + " but " + what + " come from " + actual.describe() + " (differs in "
-                    + String.join("; ", RecordDiff.of(expected, actual)) + ")");
-        }
     }
 
     @Override

@@ -6,16 +6,15 @@ import dev.glimpse.captioning.decode.Decoded;
 import dev.glimpse.captioning.eval.CaptionEvaluator;
 import dev.glimpse.captioning.eval.EvaluationReport;
 import dev.glimpse.captioning.model.CaptionModel;
-import dev.glimpse.captioning.model.EncoderSpec;
-import dev.glimpse.captioning.model.FeatureNorm;
 import dev.glimpse.captioning.model.NetDecoderStep;
-import dev.glimpse.captioning.model.RecordDiff;
+import dev.glimpse.common.io.RecordDiff;
 import dev.glimpse.captioning.net.CaptionBatch;
 import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.captioning.net.StepLoss;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.nn.Adam;
@@ -68,13 +67,12 @@ public final class CaptionTrainer {
     /** Validation figures of one epoch. */
     record Validation(double loss, double bleu4, double cider, Map<Long, String> captions) {}
 
-    public Result train(CaptionDataset data, FeatureSource features, EncoderSpec encoderRequest, Checkpoints out,
+    public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out,
                         boolean resume, PrintWriter log) throws IOException {
         CaptionTrainingConfig cfg = config;
         long startNanos = System.nanoTime();
         Vocabulary vocab = data.vocabulary();
-        var info = features.info();
-        EncoderSpec encoder = encoderRequest.withInfo(info);
+        var info = rawFeatures.info();
         CaptionNetConfig netConfig = new CaptionNetConfig(vocab.size(), info.pooledDim(), info.gridDim(),
                 cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
         CaptionNet net = new CaptionNet(netConfig, cfg.seed());
@@ -84,11 +82,11 @@ public final class CaptionTrainer {
         @SuppressWarnings("unchecked")
         Map<String, Object> configMap = Json.MAPPER.convertValue(cfg, LinkedHashMap.class);
         TrainingRecord record = TrainingRecord.start(CaptionModel.KIND, configMap, data.files(), cfg.seed(),
-                encoder.name(), encoder.randomInit());
+                info.name(), info.randomInit());
         TrainerState state = new TrainerState(0, 0, 0, cfg.learningRate(), Double.NEGATIVE_INFINITY, -1, 0,
                 List.of(), List.of(), resumeKeys, dataSha, vocab.sha256(), 0, 0, 0);
 
-        FeatureNorm norm = null;
+        ImageSide imageSide = null;
         if (resume) {
             if (!out.hasLatest()) {
                 throw new GlimpseException(out.latest() + ": no checkpoint to resume from (start without --resume)");
@@ -101,7 +99,7 @@ public final class CaptionTrainer {
             Adam.State adamState = bundle.json(TrainerState.ADAM, Adam.State.class);
             adam.restore(new Adam.State(adamState.iteration(), bundle.floats(TrainerState.ADAM)));
             record = saved.training();
-            norm = saved.norm();
+            imageSide = saved.imageSide();
             state = s;
             log.printf("resuming %s at epoch %d, batch %d (step %d)%n", out.latest(), s.epoch() + 1,
                     s.batchInEpoch(), s.iteration());
@@ -109,13 +107,13 @@ public final class CaptionTrainer {
             log.println("note: starting a new run; " + out.latest() + " will be replaced (use --resume to continue it)");
         }
 
-        if (norm == null) {
+        if (imageSide == null) {
             // Fitted once per run on the training images and frozen, so a resumed run and the
             // saved model standardise exactly as the first epoch did.
-            norm = FeatureNorm.fit(features, data.trainImageIds(), cfg.attention());
+            imageSide = ImageSide.fit(rawFeatures, data.trainImageIds(), cfg.attention());
         }
-        final FeatureNorm fnorm = norm;
-        features = norm.wrap(features);
+        final ImageSide image = imageSide;
+        FeatureSource features = imageSide.features(rawFeatures, out.latest());
 
         Map<Long, Integer> trainIndex = new HashMap<>();
         long[] trainIds = data.trainImageIds();
@@ -181,7 +179,7 @@ public final class CaptionTrainer {
                         state = new TrainerState(epoch, b + 1, iteration, lr, state.bestCider(), state.bestEpoch(),
                                 state.epochsWithoutImprovement(), lossPoints, valPoints, resumeKeys, dataSha,
                                 vocab.sha256(), priorSeconds + seconds(startNanos), lossSum, tokenSum);
-                        writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, fnorm, record, adam, state);
+                        writeCheckpoint(out.latest(), net, netConfig, vocab, image, record, adam, state);
                     }
                 }
             }
@@ -210,10 +208,10 @@ public final class CaptionTrainer {
             state = new TrainerState(epoch + 1, 0, iteration, nextLr, bestCider, bestEpoch, without, lossPoints,
                     valPoints, resumeKeys, dataSha, vocab.sha256(), priorSeconds + seconds(startNanos), 0, 0);
             if (better) {
-                new CaptionModel(netConfig, vocab, encoder, fnorm, record.finishedNow(), net.params().toFloatArray())
+                new CaptionModel(netConfig, vocab, image, record.finishedNow(), net.params().toFloatArray())
                         .write(out.best());
             }
-            writeCheckpoint(out.latest(), net, netConfig, vocab, encoder, fnorm, record, adam, state);
+            writeCheckpoint(out.latest(), net, netConfig, vocab, image, record, adam, state);
             LossCurvePlot.write(out.lossCurve(), "captioner training", curves(lossPoints, valPoints));
             log.printf("epoch %d/%d: train loss %.3f, val loss %.3f (perplexity %.1f), BLEU-4 %.3f, CIDEr-D %.3f%s,"
                     + " lr %.2e, %.0f s (train %.0f s, validation %.0f s)%n",
@@ -324,10 +322,10 @@ public final class CaptionTrainer {
     }
 
     private static void writeCheckpoint(Path file, CaptionNet net, CaptionNetConfig netConfig, Vocabulary vocab,
-                                        EncoderSpec encoder, FeatureNorm norm, TrainingRecord record, Adam adam,
+                                        ImageSide image, TrainingRecord record, Adam adam,
                                         TrainerState state) throws IOException {
         Adam.State a = adam.state();
-        new CaptionModel(netConfig, vocab, encoder, norm, record, net.params().toFloatArray())
+        new CaptionModel(netConfig, vocab, image, record, net.params().toFloatArray())
                 .addTo(ModelBundle.writer(CaptionModel.KIND))
                 .json(TrainerState.ENTRY, state)
                 .json(TrainerState.ADAM, new Adam.State(a.iteration(), new float[0]))
@@ -346,8 +344,8 @@ public final class CaptionTrainer {
             diffs.add("vocabulary: " + saved.vocabulary().size() + " words vs " + vocab.size());
         }
         diffs.addAll(RecordDiff.of(saved.net(), netConfig).stream().map(d -> "net." + d).toList());
-        if (!saved.encoder().info().sameFeatures(info)) {
-            diffs.addAll(RecordDiff.of(saved.encoder().info(), info).stream().map(d -> "encoder." + d).toList());
+        if (!saved.imageSide().encoder().sameFeatures(info)) {
+            diffs.addAll(RecordDiff.of(saved.imageSide().encoder(), info).stream().map(d -> "encoder." + d).toList());
         }
         if (!diffs.isEmpty()) {
             throw new GlimpseException(file + ": cannot resume, the checkpoint differs from this run in "

@@ -12,6 +12,8 @@ import dev.glimpse.common.Backend;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.encoder.EncoderInfo;
+import dev.glimpse.common.imageside.FeatureStandardizer;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.text.Vocabulary;
@@ -44,7 +46,7 @@ class CaptionModelTest {
         CaptionNetConfig cfg = new CaptionNetConfig(v.size(), 6, 6, 8, 10, 1, 4, true, 0);
         CaptionNet net = new CaptionNet(cfg, 3);
         TrainingRecord rec = TrainingRecord.start(CaptionModel.KIND, Map.of("epochs", 1), List.of(), 3, encoderName, true);
-        return new CaptionModel(cfg, v, new EncoderSpec(encoderName, null, true, 1, 0, encoderInfo(encoderName, 6)), null, rec,
+        return new CaptionModel(cfg, v, new ImageSide(encoderInfo(encoderName, 6), FeatureStandardizer.identity(6, 6)), rec,
                 net.params().toFloatArray());
     }
 
@@ -56,7 +58,7 @@ class CaptionModelTest {
         CaptionModel back = CaptionModel.read(f);
         assertEquals(m.net(), back.net());
         assertEquals(m.vocabulary(), back.vocabulary());
-        assertTrue(m.encoder().info().sameFeatures(back.encoder().info()));
+        assertTrue(m.imageSide().encoder().sameFeatures(back.imageSide().encoder()));
         assertEquals("squeezenet", back.training().encoder());
         assertArrayEquals(m.params(), back.params());
         // Same parameters -> same captions.
@@ -78,13 +80,14 @@ class CaptionModelTest {
         float[] std = {10, 10, 10, 10, 10, 10};
         float[] gmean = {-5, -5, -5, -5, -5, -5};
         float[] gstd = {2, 2, 2, 2, 2, 2};
-        CaptionModel m = new CaptionModel(raw.net(), raw.vocabulary(), raw.encoder(), new FeatureNorm(mean, std, gmean, gstd),
+        CaptionModel m = new CaptionModel(raw.net(), raw.vocabulary(),
+                new ImageSide(raw.imageSide().encoder(), new FeatureStandardizer(mean, std, gmean, gstd)),
                 raw.training(), raw.params());
         Path f = dir.resolve("norm.zip");
         m.write(f);
         CaptionModel back = CaptionModel.read(f);
-        assertArrayEquals(mean, back.norm().pooledMean());
-        assertArrayEquals(gstd, back.norm().gridStd());
+        assertArrayEquals(mean, back.imageSide().standardizer().pooledMean());
+        assertArrayEquals(gstd, back.imageSide().standardizer().gridStd());
         INDArray z = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 6); // [B, F] standardised
         INDArray zg = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 6, 6); // [B, R, C]
         INDArray x = z.mul(10).add(100); // what the encoder would give
@@ -106,7 +109,7 @@ class CaptionModelTest {
 
         CaptionModel m = model("squeezenet");
         Path cut = dir.resolve("cut.zip");
-        new CaptionModel(m.net(), m.vocabulary(), m.encoder(), m.norm(), m.training(), new float[10]).write(cut);
+        new CaptionModel(m.net(), m.vocabulary(), m.imageSide(), m.training(), new float[10]).write(cut);
         GlimpseException p = assertThrows(GlimpseException.class,
                 () -> Captioner.featuresOnly(CaptionModel.read(cut), cut));
         assertTrue(p.getMessage().contains("params.f32 has 10 values"), p.getMessage());

@@ -8,7 +8,6 @@ import dev.glimpse.captioning.decode.DecodeOptions;
 import dev.glimpse.captioning.model.Caption;
 import dev.glimpse.captioning.model.CaptionModel;
 import dev.glimpse.captioning.model.Captioner;
-import dev.glimpse.captioning.model.EncoderSpec;
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderInfo;
@@ -53,7 +52,7 @@ class CaptionTrainerTest {
                                         Path out, boolean resume) throws IOException {
         StringWriter log = new StringWriter();
         return new CaptionTrainer(cfg, false).train(data.dataset(sourceFile()), features,
-                new EncoderSpec(features.info().name(), null, true, 1, 0, null), Checkpoints.beside(out), resume,
+                Checkpoints.beside(out), resume,
                 new PrintWriter(log, true));
     }
 

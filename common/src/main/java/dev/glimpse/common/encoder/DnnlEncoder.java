@@ -71,7 +71,7 @@ final class DnnlEncoder implements ImageEncoder {
     private final String input;
     private final String grid;
     private final EncoderInfo info;
-    private final FeatureNorm norm;
+    private final RandomInitCentering norm;
     private static final int MAX_PLANS = 4;
     private final Map<Integer, Plan> plans;
     private final Map<String, memory> weights; // conv output name -> reordered weights, shared across plans
@@ -80,7 +80,7 @@ final class DnnlEncoder implements ImageEncoder {
     private final stream strm;
 
     private DnnlEncoder(List<Step> steps, Map<String, int[]> shapes, String input, String grid, EncoderInfo info,
-            FeatureNorm norm, Map<Integer, Plan> plans, Map<String, memory> weights, List<memory> retired, engine eng,
+            RandomInitCentering norm, Map<Integer, Plan> plans, Map<String, memory> weights, List<memory> retired, engine eng,
             stream strm) {
         this.steps = steps;
         this.shapes = shapes;
@@ -182,11 +182,11 @@ final class DnnlEncoder implements ImageEncoder {
             }
         }
         engine eng = new engine(engine.kind.cpu, 0);
-        return new DnnlEncoder(steps, shapes, input, layers.grid(), info, FeatureNorm.NONE, new HashMap<>(), new HashMap<>(),
+        return new DnnlEncoder(steps, shapes, input, layers.grid(), info, RandomInitCentering.NONE, new HashMap<>(), new HashMap<>(),
                 new ArrayList<>(), eng, new stream(eng));
     }
 
-    DnnlEncoder withNorm(EncoderInfo newInfo, FeatureNorm newNorm) {
+    DnnlEncoder withNorm(EncoderInfo newInfo, RandomInitCentering newNorm) {
         return new DnnlEncoder(steps, shapes, input, grid, newInfo, newNorm, plans, weights, retired, eng, strm);
     }
 

@@ -1,6 +1,7 @@
 package dev.glimpse.common.encoder;
 
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.image.PreprocessSpec;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +24,19 @@ public final class Encoders {
 
     private Encoders() {}
 
+    /** Opens the encoder with the network's own preprocessing. */
     public static ImageEncoder open(EncoderRequest request) {
+        return open(request, null);
+    }
+
+    /**
+     * Opens the encoder; {@code preprocess} (from a model file or cache) replaces the network's
+     * default preprocessing when given, so inference feeds the network exactly what training did.
+     */
+    public static ImageEncoder open(EncoderRequest request, PreprocessSpec preprocess) {
         ZooNetwork net = ZooNetwork.byName(request.name());
-        int size = request.inputSize() > 0 ? request.inputSize() : net.defaultSize;
+        int size = preprocess != null ? preprocess.inputSize()
+                : request.inputSize() > 0 ? request.inputSize() : net.defaultSize;
         ComputationGraph graph;
         String source;
         String sha256;
@@ -40,20 +51,21 @@ public final class Encoders {
             sha256 = LocalWeights.sha256(file);
         } else {
             ZooModel<?> zoo = net.zoo(request.seed(), size);
-            graph = PretrainedWeights.load(net.id, zoo);
+            graph = PretrainedWeights.load(net.id, zoo, request.allowDownload());
             Path file = PretrainedWeights.cachedFile(zoo);
-            source = "zoo:" + file.getFileName();
+            source = EncoderInfo.ZOO_PREFIX + file.getFileName();
             sha256 = LocalWeights.sha256(file);
         }
         FeatureLayers layers = layersOf(graph, net, size, request);
         EncoderInfo raw = new EncoderInfo(net.id, layers.pooledDim(), layers.rows(), layers.cols(), layers.gridDim(),
-                net.input(size), request.randomInit(), source, sha256, layers.grid(),
-                layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(), FeatureNorm.NONE.description());
-        GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, FeatureNorm.NONE);
+                preprocess != null ? preprocess : net.input(size), request.randomInit(), source, sha256, layers.grid(),
+                layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(),
+                RandomInitCentering.NONE.description(), request.randomInit() ? request.seed() : null);
+        GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, RandomInitCentering.NONE);
         ImageEncoder fast = fastPath(graph, layers, raw, graphEncoder);
         ImageEncoder rawEncoder = fast != null ? fast : graphEncoder;
-        FeatureNorm norm = request.randomInit() ? FeatureNorm.calibrate(rawEncoder) : FeatureNorm.NONE;
-        EncoderInfo info = withNorm(raw, norm.description());
+        RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(rawEncoder) : RandomInitCentering.NONE;
+        EncoderInfo info = raw.withFeatureNorm(norm.description());
         if (fast instanceof DnnlEncoder d) {
             return d.withNorm(info, norm);
         }
@@ -70,7 +82,7 @@ public final class Encoders {
         if (Boolean.getBoolean(GRAPH_ONLY_PROPERTY)) {
             return null;
         }
-        List<BufferedImage> check = FeatureNorm.calibrationImages().subList(0, 2);
+        List<BufferedImage> check = RandomInitCentering.calibrationImages().subList(0, 2);
         EncodedBatch want = reference.encode(check);
         if (!Boolean.getBoolean(NO_DNNL_PROPERTY)) {
             ImageEncoder dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
@@ -132,10 +144,5 @@ public final class Encoders {
             }
         }
         return layers;
-    }
-
-    private static EncoderInfo withNorm(EncoderInfo i, String norm) {
-        return new EncoderInfo(i.name(), i.pooledDim(), i.gridRows(), i.gridCols(), i.gridDim(), i.preprocess(),
-                i.randomInit(), i.weightsSource(), i.weightsSha256(), i.gridLayer(), i.pooledLayer(), norm);
     }
 }

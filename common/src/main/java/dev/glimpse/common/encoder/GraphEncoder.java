@@ -13,9 +13,9 @@ final class GraphEncoder implements ImageEncoder {
     private final EncoderInfo info;
     private final List<String> outputs = new ArrayList<>();
     private final boolean densePooled;
-    private final FeatureNorm norm;
+    private final RandomInitCentering norm;
 
-    GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info, FeatureNorm norm) {
+    GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info, RandomInitCentering norm) {
         this.norm = norm;
         this.graph = graph;
         this.info = info;
@@ -42,7 +42,7 @@ final class GraphEncoder implements ImageEncoder {
     }
 
     /** Grid [B, C, H, W] to [B, H*W, C] (row-major regions); pooled = dense output or grid mean. */
-    static EncodedBatch features(INDArray gridAct, INDArray dense, FeatureNorm norm) {
+    static EncodedBatch features(INDArray gridAct, INDArray dense, RandomInitCentering norm) {
         long b = gridAct.size(0);
         long c = gridAct.size(1);
         long regions = gridAct.size(2) * gridAct.size(3);
@@ -51,7 +51,7 @@ final class GraphEncoder implements ImageEncoder {
         return norm.apply(grid, pooled);
     }
 
-    GraphEncoder withNorm(EncoderInfo info, FeatureNorm norm, FeatureLayers layers) {
+    GraphEncoder withNorm(EncoderInfo info, RandomInitCentering norm, FeatureLayers layers) {
         return new GraphEncoder(graph, layers, info, norm);
     }
 

@@ -38,11 +38,21 @@ final class PretrainedWeights {
         return dir.toPath().resolve(new File(url).getName());
     }
 
-    /** Makes sure the verified file is cached, then loads it through the zoo. */
-    static ComputationGraph load(String name, ZooModel<?> zoo) {
+    /**
+     * Makes sure the verified file is cached, then loads it through the zoo.
+     *
+     * @param allowDownload whether a missing file may be fetched (the user named this encoder);
+     *                      otherwise a missing file is an error saying how to get it
+     */
+    static ComputationGraph load(String name, ZooModel<?> zoo, boolean allowDownload) {
         Path file = cachedFile(zoo);
         String url = zoo.pretrainedUrl(PretrainedType.IMAGENET);
         long expected = zoo.pretrainedChecksum(PretrainedType.IMAGENET);
+        if (!Files.isRegularFile(file) && !allowDownload) {
+            throw new GlimpseException("the model was trained on the zoo's pretrained " + name + " weights, which are"
+                    + " not cached at " + file + "; pass --download-weights to fetch them from " + url
+                    + ", or --encoder-weights FILE");
+        }
         if (!Files.isRegularFile(file)) {
             download(name, url, file, expected);
         } else if (expected != 0 && adler32(file) != expected) {

@@ -59,9 +59,9 @@ final class SameDiffEncoder implements ImageEncoder {
     private final EncoderInfo info;
     private final String gridName;
     private final String pooledName;
-    private final FeatureNorm norm;
+    private final RandomInitCentering norm;
 
-    private SameDiffEncoder(SameDiff sd, EncoderInfo info, String gridName, String pooledName, FeatureNorm norm) {
+    private SameDiffEncoder(SameDiff sd, EncoderInfo info, String gridName, String pooledName, RandomInitCentering norm) {
         this.norm = norm;
         this.sd = sd;
         this.info = info;
@@ -80,7 +80,7 @@ final class SameDiffEncoder implements ImageEncoder {
         return new Builder(graph, layers).build(info);
     }
 
-    SameDiffEncoder withNorm(EncoderInfo info, FeatureNorm norm) {
+    SameDiffEncoder withNorm(EncoderInfo info, RandomInitCentering norm) {
         return new SameDiffEncoder(sd, info, gridName, pooledName, norm);
     }
 
@@ -140,7 +140,7 @@ final class SameDiffEncoder implements ImageEncoder {
             }
             String gridName = made.get(layers.grid()).name();
             String pooledName = layers.pooled() == null ? null : made.get(layers.pooled()).name();
-            return new SameDiffEncoder(sd, info, gridName, pooledName, FeatureNorm.NONE);
+            return new SameDiffEncoder(sd, info, gridName, pooledName, RandomInitCentering.NONE);
         }
 
         private Set<String> ancestors(List<String> outputs) {

@@ -31,9 +31,9 @@ class EncoderFastPathTest {
         FeatureLayers layers = FeatureLayers.find(graph.getConfiguration(), size);
         EncoderInfo info = new EncoderInfo(net.id, layers.pooledDim(), layers.rows(), layers.cols(), layers.gridDim(),
                 net.input(size), true, "random-init seed=5", null, layers.grid(), "mean", "none");
-        GraphEncoder reference = new GraphEncoder(graph, layers, info, FeatureNorm.NONE);
+        GraphEncoder reference = new GraphEncoder(graph, layers, info, RandomInitCentering.NONE);
         ImageEncoder fast = rebuild.build(graph, layers, info);
-        List<BufferedImage> images = FeatureNorm.calibrationImages().subList(3, 3 + batch);
+        List<BufferedImage> images = RandomInitCentering.calibrationImages().subList(3, 3 + batch);
         EncodedBatch want = reference.encode(images);
         EncodedBatch got = fast.encode(images);
         assertArrayEquals(want.grid().shape(), got.grid().shape());

@@ -19,8 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * so it depends only on the network and seed; the scale gives the centred grid unit RMS (He-
  * initialised ResNet50 reaches ~1e4, past float16's 65504). Trained weights get {@link #NONE}.
  */
-record FeatureNorm(INDArray gridMean, INDArray pooledMean, float scale, String description) {
-    static final FeatureNorm NONE = new FeatureNorm(null, null, 1f, "none");
+record RandomInitCentering(INDArray gridMean, INDArray pooledMean, float scale, String description) {
+    static final RandomInitCentering NONE = new RandomInitCentering(null, null, 1f, "none");
     static final int CALIBRATION_IMAGES = 16;
 
     EncodedBatch apply(INDArray grid, INDArray pooled) {
@@ -38,7 +38,7 @@ record FeatureNorm(INDArray gridMean, INDArray pooledMean, float scale, String d
     }
 
     /** Measures the calibration statistics through {@code raw} (an encoder applying no norm). */
-    static FeatureNorm calibrate(ImageEncoder raw) {
+    static RandomInitCentering calibrate(ImageEncoder raw) {
         EncodedBatch b = raw.encode(calibrationImages());
         INDArray grid = b.grid(); // [N, R, C]
         long c = grid.size(2);
@@ -51,7 +51,7 @@ record FeatureNorm(INDArray gridMean, INDArray pooledMean, float scale, String d
             throw new IllegalStateException(raw.info().name() + " gives degenerate random-init features (RMS " + rms + ")");
         }
         float scale = (float) (1.0 / rms);
-        return new FeatureNorm(gridMean, pooledMean, scale, "centred on " + CALIBRATION_IMAGES
+        return new RandomInitCentering(gridMean, pooledMean, scale, "centred on " + CALIBRATION_IMAGES
                 + " synthetic calibration images, scaled by " + scale);
     }
 

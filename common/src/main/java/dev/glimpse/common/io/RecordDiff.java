@@ -1,6 +1,5 @@
-package dev.glimpse.captioning.model;
+package dev.glimpse.common.io;
 
-import dev.glimpse.common.io.Json;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,7 @@
-package dev.glimpse.captioning.train;
+package dev.glimpse.common.features;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderInfo;
-import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.train.Progress;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.glimpse.vqa;
+package dev.glimpse.common.features;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderInfo;
-import dev.glimpse.common.features.FeatureSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class FeatureSourceFeaturesTest {
+class InMemoryFeaturesTest {
     @BeforeAll
     static void backend() {
         Backend.init();
@@ -49,30 +48,29 @@ class FeatureSourceFeaturesTest {
 
         @Override
         public INDArray grid(long[] ids) {
-            throw new UnsupportedOperationException("VQA reads pooled features only");
+            throw new IllegalStateException("not asked for");
         }
     }
 
     @Test
-    void directReadsFloatRowsAndNamesMissingImages() {
+    void coverageNamesMissingImages() {
         HalfSource src = new HalfSource();
-        FeatureSourceFeatures f = FeatureSourceFeatures.direct(src, new long[] {1, 2, 3}, "feats");
-        INDArray rows = f.pooled(new long[] {3, 1});
-        assertEquals(DataType.FLOAT, rows.dataType());
-        assertArrayEquals(new float[] {3, -3, 1, -1}, rows.reshape(4).toFloatVector());
+        FeatureCoverage.requireAll(src, new long[] {1, 2, 3}, "feats");
         GlimpseException e = assertThrows(GlimpseException.class,
-                () -> FeatureSourceFeatures.direct(src, new long[] {1, 7, 9}, "feats"));
+                () -> FeatureCoverage.requireAll(src, new long[] {1, 7, 9}, "feats"));
         assertEquals("feats: 2 of 3 images have no features (first: image id 7); extract them first with glimpse features",
                 e.getMessage());
     }
 
     @Test
-    void precomputeEncodesEachImageOnce() {
+    void extractEncodesEachImageOnceAndServesFloatRows() {
         HalfSource src = new HalfSource();
-        FeatureSourceFeatures f = FeatureSourceFeatures.precompute(src, new long[] {2, 4, 2, 2, 4}, 1, false);
+        InMemoryFeatures f = InMemoryFeatures.extract(src, new long[] {2, 4, 2, 2, 4}, 1, false, false);
         assertEquals(List.of(2L, 4L), src.asked);
-        assertArrayEquals(new float[] {4, -4, 2, -2, 4, -4}, f.pooled(new long[] {4, 2, 4}).reshape(6).toFloatVector());
+        INDArray rows = f.pooled(new long[] {4, 2, 4});
+        assertEquals(DataType.FLOAT, rows.dataType());
+        assertArrayEquals(new float[] {4, -4, 2, -2, 4, -4}, rows.reshape(6).toFloatVector());
         assertEquals(List.of(2L, 4L), src.asked);
-        assertThrows(GlimpseException.class, () -> f.pooled(new long[] {3}));
+        assertThrows(IllegalArgumentException.class, () -> f.pooled(new long[] {3}));
     }
 }

@@ -1,0 +1,164 @@
+package dev.glimpse.common.imageside;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.encoder.EncoderInfo;
+import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.ImageEncoder;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.io.Json;
+import dev.glimpse.common.io.RecordDiff;
+import java.nio.file.Path;
+
+/**
+ * Everything a model knows about the image side, written and read the same way for the captioner
+ * and the VQA model: the encoder its features come from ({@link EncoderInfo}: network, weights
+ * identity, seed, input size and the preprocessing, which is applied from here when the encoder is
+ * opened again, never rebuilt) and the feature standardisation fitted on its training images.
+ * {@link #open} yields an encoder whose features are already standardised; {@link #features}
+ * does the same for a feature cache, after checking it holds features of this encoder.
+ *
+ * <p>Model-file entries: {@value #ENTRY}.json ({@code {"encoder": EncoderInfo}}) and float arrays
+ * {@code image_side.pooled_mean|pooled_std|grid_mean|grid_std}. Models written before this record
+ * existed are read too: the captioner's {@code encoder.json} (name, weights, seed, input size, info)
+ * with {@code norm.*} arrays of standard deviations, and the VQA model's {@code encoder.json}
+ * (an EncoderInfo) with {@code feature_mean} and {@code feature_scale} (1 / standard deviation).
+ */
+public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
+    static final String ENTRY = "image_side";
+    private static final String POOLED_MEAN = ENTRY + ".pooled_mean";
+    private static final String POOLED_STD = ENTRY + ".pooled_std";
+    private static final String GRID_MEAN = ENTRY + ".grid_mean";
+    private static final String GRID_STD = ENTRY + ".grid_std";
+
+    public ImageSide {
+        if (encoder == null || standardizer == null) {
+            throw new IllegalArgumentException("an image side needs an encoder and a standardizer");
+        }
+        if (standardizer.pooledMean().length != encoder.pooledDim()
+                || standardizer.hasGrid() && standardizer.gridMean().length != encoder.gridDim()) {
+            throw new IllegalArgumentException("feature statistics do not match the encoder's feature sizes");
+        }
+    }
+
+    /** The image side of a model trained on {@code features}: standardisation fitted on the training images. */
+    public static ImageSide fit(FeatureSource features, long[] trainImageIds, boolean withGrid) {
+        return new ImageSide(features.info(), FeatureStandardizer.fit(features, trainImageIds, withGrid));
+    }
+
+    /**
+     * Opens the encoder again, with the preprocessing recorded here, and checks that it gives the
+     * features the model was trained on.
+     *
+     * @param model the model file, for messages
+     */
+    public ImageEncoder open(EncoderAccess access, Path model) {
+        if (encoder.localWeights() && access.weightsFile() == null) {
+            throw new GlimpseException(model + ": the model was trained on features of the weights file "
+                    + encoder.weightsSource() + " (sha256 " + encoder.weightsSha256() + "); pass it with --encoder-weights FILE");
+        }
+        ImageEncoder raw = Encoders.open(encoder.request(access.weightsFile(), access.allowDownload()), encoder.preprocess());
+        try {
+            requireSame(raw.info(), model, "the encoder opened now");
+            return new StandardizingEncoder(raw, standardizer);
+        } catch (RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** Standardised features from a cache or another source, which must hold this encoder's features. */
+    public FeatureSource features(FeatureSource raw, Path model) {
+        requireSame(raw.info(), model, "the features given");
+        return standardizer.wrap(raw);
+    }
+
+    /** Fails with the fields that differ when {@code actual} is not the encoder the model was trained on. */
+    public void requireSame(EncoderInfo actual, Path model, String what) {
+        if (!encoder.sameFeatures(actual)) {
+            throw new GlimpseException(model + ": the model was trained on features of " + encoder.describe() + " but "
+                    + what + " come from " + (actual == null ? "no encoder" : actual.describe()) + " (differs in "
+                    + String.join("; ", RecordDiff.of(encoder, actual)) + ")");
+        }
+    }
+
+    // ---- model file ----
+
+    record Entry(EncoderInfo encoder) {}
+
+    public ModelBundle.Writer addTo(ModelBundle.Writer w) {
+        w.json(ENTRY, new Entry(encoder))
+                .floats(POOLED_MEAN, standardizer.pooledMean())
+                .floats(POOLED_STD, standardizer.pooledStd());
+        if (standardizer.hasGrid()) {
+            w.floats(GRID_MEAN, standardizer.gridMean()).floats(GRID_STD, standardizer.gridStd());
+        }
+        return w;
+    }
+
+    /** True when the bundle describes an image side (a question-only VQA model has none). */
+    public static boolean present(ModelBundle b) {
+        return b.hasJson(ENTRY) || b.hasJson("encoder");
+    }
+
+    /** Reads the image side of a model file, in today's layout or either legacy one. */
+    public static ImageSide read(ModelBundle b, Path file) {
+        EncoderInfo info;
+        FeatureStandardizer std;
+        if (b.hasJson(ENTRY)) {
+            info = b.json(ENTRY, Entry.class).encoder();
+            std = new FeatureStandardizer(b.floats(POOLED_MEAN), b.floats(POOLED_STD),
+                    b.hasFloats(GRID_MEAN) ? b.floats(GRID_MEAN) : null, b.hasFloats(GRID_STD) ? b.floats(GRID_STD) : null);
+        } else if (b.hasJson("encoder")) {
+            info = legacyInfo(b.jsonTree("encoder"), file);
+            std = legacyStandardizer(b, info, file);
+        } else {
+            throw new GlimpseException(file + ": model file has no image side (" + ENTRY + ".json)");
+        }
+        if (info == null || info.name() == null || info.preprocess() == null) {
+            throw new GlimpseException(file + ": " + ENTRY + ".json: missing encoder name or preprocessing");
+        }
+        try {
+            return new ImageSide(info, std);
+        } catch (IllegalArgumentException e) {
+            throw new GlimpseException(file + ": image side: " + e.getMessage());
+        }
+    }
+
+    /** Captioner: {name, weights, randomInit, seed, inputSize, info}; VQA: the EncoderInfo itself. */
+    private static EncoderInfo legacyInfo(JsonNode node, Path file) {
+        try {
+            if (node.has("info")) {
+                EncoderInfo i = Json.MAPPER.treeToValue(node.get("info"), EncoderInfo.class);
+                if (i != null && i.randomInit() && i.seed() == null && node.has("seed")) {
+                    i = new EncoderInfo(i.name(), i.pooledDim(), i.gridRows(), i.gridCols(), i.gridDim(), i.preprocess(),
+                            true, i.weightsSource(), i.weightsSha256(), i.gridLayer(), i.pooledLayer(), i.featureNorm(),
+                            node.get("seed").asLong());
+                }
+                return i;
+            }
+            return Json.MAPPER.treeToValue(node, EncoderInfo.class);
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new GlimpseException(file + ": encoder.json is invalid: " + e.getMessage());
+        }
+    }
+
+    private static FeatureStandardizer legacyStandardizer(ModelBundle b, EncoderInfo info, Path file) {
+        if (b.hasFloats("norm.pooled.mean")) {
+            return new FeatureStandardizer(b.floats("norm.pooled.mean"), b.floats("norm.pooled.std"),
+                    b.hasFloats("norm.grid.mean") ? b.floats("norm.grid.mean") : null,
+                    b.hasFloats("norm.grid.std") ? b.floats("norm.grid.std") : null);
+        }
+        if (b.hasFloats("feature_mean")) {
+            float[] scale = b.floats("feature_scale");
+            float[] std = new float[scale.length];
+            for (int i = 0; i < std.length; i++) {
+                std[i] = 1f / scale[i];
+            }
+            return new FeatureStandardizer(b.floats("feature_mean"), std, null, null);
+        }
+        // The earliest models trained on raw features: the identity standardisation.
+        return FeatureStandardizer.identity(info.pooledDim(), info.gridDim());
+    }
+}
