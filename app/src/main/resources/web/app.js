@@ -59,22 +59,26 @@ function renderCaption(c) {
   const p = $('caption');
   p.classList.remove('muted');
   p.textContent = '';
-  c.words.forEach((w, i) => {
+  const att = c.attention;
+  const words = att ? att.words : c.caption.split(' ').map((word) => ({ word: word, weights: null }));
+  words.forEach((w, i) => {
     const span = document.createElement('span');
     span.className = 'word';
     span.textContent = w.word;
     span.dataset.index = i;
-    span.addEventListener('mouseenter', () => {
-      span.classList.add('active');
-      drawAttention(w.weights, c.gridRows, c.gridCols, w.word);
-    });
-    span.addEventListener('mouseleave', () => { span.classList.remove('active'); clearOverlay(); });
+    if (att) {
+      span.addEventListener('mouseenter', () => {
+        span.classList.add('active');
+        drawAttention(w.weights, att.grid_rows, att.grid_cols, w.word);
+      });
+      span.addEventListener('mouseleave', () => { span.classList.remove('active'); clearOverlay(); });
+    }
     p.appendChild(span);
     p.appendChild(document.createTextNode(' '));
   });
   const alts = $('alternatives');
   alts.textContent = '';
-  (c.alternatives || []).slice(1).forEach((a) => {
+  (c.alternatives || []).forEach((a) => {
     const li = document.createElement('li');
     li.textContent = a.caption + ' (' + a.score.toFixed(2) + ')';
     alts.appendChild(li);

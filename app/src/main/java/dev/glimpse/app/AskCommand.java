@@ -1,88 +1,98 @@
 package dev.glimpse.app;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.app.service.AskRequest;
+import dev.glimpse.app.service.AskResult;
+import dev.glimpse.app.service.ImageInput;
+import dev.glimpse.app.service.LocalVqaService;
+import dev.glimpse.app.service.ModelFiles;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.image.ImageLoader;
 import dev.glimpse.common.io.Json;
-import dev.glimpse.vqa.ScoredAnswer;
-import dev.glimpse.vqa.VqaPredictor;
-import java.awt.image.BufferedImage;
+import dev.glimpse.vqa.eval.VqaResultsFile;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code glimpse ask IMG "QUESTION"}: the most probable answers of a VQA model. */
+/** {@code glimpse ask IMG "QUESTION"}: the most probable answers of a VQA model; or every question of a file. */
 @Command(name = "ask", mixinStandardHelpOptions = true,
-        header = "Answer a question about an image.",
-        description = "Prints the most probable answers with their probabilities.")
+        header = "Answer a question about an image, or every question of a VQA questions file.",
+        description = {"glimpse ask IMAGE \"QUESTION\": prints the most probable answers with their probabilities.",
+                "glimpse ask --questions Q.json --images DIR --out RES.json: answers every question in one",
+                "process and writes VQA results JSON ([{\"question_id\", \"answer\"}]) for glimpse evaluate vqa."})
 public final class AskCommand implements Callable<Integer> {
-    static final Path DEFAULT_MODEL = Path.of(System.getProperty("user.home"), ".glimpse", "models", "vqa.zip");
-
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file (JPEG, PNG, GIF, BMP, TIFF).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "Image file (JPEG, PNG, GIF, BMP, TIFF, WebP).")
     Path image;
 
-    @Parameters(index = "1", paramLabel = "QUESTION", description = "The question, quoted.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "QUESTION", description = "The question, quoted.")
     String question;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "VQA model file (default: ${DEFAULT-VALUE}).")
-    Path model = DEFAULT_MODEL;
+    @Option(names = "--model", paramLabel = "FILE", description = "VQA model file (default: ~/.glimpse/models/vqa.zip).")
+    Path model;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "3", description = "How many answers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", paramLabel = "K", defaultValue = "" + AskRequest.DEFAULT_TOP,
+            description = "How many answers, up to " + AskRequest.MAX_TOP + " (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
-    @Option(names = "--encoder-weights", paramLabel = "FILE",
-            description = "The encoder weights file, if the model was trained on features of a local weights file.")
-    Path encoderWeights;
+    @Option(names = "--questions", paramLabel = "Q.json", description = "Answer every question of this VQA questions file.")
+    Path questions;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "With --questions: the folder of its images.")
+    Path images;
+
+    @Option(names = "--out", paramLabel = "RES.json", description = "With --questions: where to write the results.")
+    Path out;
+
+    @Mixin
+    EncoderAccessOptions encoderAccess;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(model)) {
-            throw new GlimpseException(model.equals(DEFAULT_MODEL)
-                    ? "no VQA model at " + model + ": train one with 'glimpse train vqa ... --out " + model
-                            + "' or pass --model FILE"
-                    : model + ": model file not found");
+        PrintWriter w = spec.commandLine().getOut();
+        if (questions != null) {
+            if (image != null || images == null || out == null) {
+                throw new GlimpseException("ask --questions Q.json needs --images DIR and --out RES.json, and no IMAGE argument");
+            }
+            Path modelFile = ModelFiles.require(model, ModelFiles.VQA, "glimpse train vqa ...");
+            Map<Long, String> answers;
+            try (LocalVqaService service = LocalVqaService.open(modelFile, encoderAccess.access(), new ImageLoader())) {
+                answers = service.answerFile(questions, images, spec.commandLine().getErr());
+            }
+            VqaResultsFile.write(out, answers);
+            w.println("wrote " + answers.size() + " answers to " + out + " (score with glimpse evaluate vqa --results " + out + " ...)");
+            w.flush();
+            return ExitCodes.OK;
         }
-        if (top < 1) {
-            throw new GlimpseException("--top must be at least 1, got " + top);
+        if (image == null || question == null) {
+            throw new GlimpseException("ask needs IMAGE and \"QUESTION\" (or --questions Q.json --images DIR --out RES.json)");
         }
-        List<ScoredAnswer> answers;
-        try (VqaPredictor predictor = VqaPredictor.open(model, new dev.glimpse.common.imageside.EncoderAccess(encoderWeights, false))) {
-            predictor.model().questions().encode(question); // a bad question fails before the image is read
-            BufferedImage img = new ImageLoader().load(image);
-            answers = predictor.answer(img, question, top);
+        AskRequest request = new AskRequest(ImageInput.file(image), question, top);
+        Path modelFile = ModelFiles.require(model, ModelFiles.VQA, "glimpse train vqa ...");
+        AskResult result;
+        try (LocalVqaService service = LocalVqaService.open(modelFile, encoderAccess.access(), new ImageLoader())) {
+            result = service.ask(request);
         }
-        PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("image", image.toString());
-            root.put("question", question);
-            root.put("model", model.toString());
-            ArrayNode arr = root.putArray("answers");
-            for (ScoredAnswer a : answers) {
-                arr.addObject().put("answer", a.answer()).put("probability", a.probability());
-            }
-            out.println(Json.MAPPER.writeValueAsString(root));
+            w.println(Json.MAPPER.writeValueAsString(result));
         } else {
-            int width = answers.stream().mapToInt(a -> a.answer().length()).max().orElse(0);
-            for (ScoredAnswer a : answers) {
-                out.printf("%-" + width + "s  %.3f%n", a.answer(), a.probability());
+            int width = result.answers().stream().mapToInt(a -> a.answer().length()).max().orElse(0);
+            for (AskResult.Answer a : result.answers()) {
+                w.printf("%-" + width + "s  %.3f%n", a.answer(), a.probability());
             }
         }
-        out.flush();
+        w.flush();
         return ExitCodes.OK;
     }
 }

@@ -1,6 +1,10 @@
 package dev.glimpse.app;
 
+import dev.glimpse.app.service.CaptionSettings;
+import dev.glimpse.app.service.LocalCaptionService;
+import dev.glimpse.app.service.ModelFiles;
 import dev.glimpse.captioning.eval.CaptionEvaluator;
+import dev.glimpse.common.image.ImageLoader;
 import dev.glimpse.captioning.eval.CocoCaptionJson;
 import dev.glimpse.captioning.eval.EvaluationReport;
 import dev.glimpse.captioning.eval.Meteor;
@@ -63,11 +67,16 @@ final class EvaluateCommand implements Callable<Integer> {
                 description = "With --model: feature cache of the reference images (instead of --images).")
         Path features;
 
-        @Option(names = "--beam", paramLabel = "K", defaultValue = "3", description = "With --model: beam width (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--beam", paramLabel = "K", defaultValue = "" + CaptionSettings.DEFAULT_BEAM,
+                description = "With --model: beam width (default: ${DEFAULT-VALUE}).")
         int beam;
 
-        @Option(names = "--max-length", paramLabel = "N", defaultValue = "20", description = "With --model: at most N words (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--max-length", paramLabel = "N", defaultValue = "" + CaptionSettings.DEFAULT_MAX_WORDS,
+                description = "With --model: at most N words (default: ${DEFAULT-VALUE}).")
         int maxLength;
+
+        @CommandLine.Mixin
+        EncoderAccessOptions encoderAccess;
 
         @Option(names = "--save-results", paramLabel = "RES.json", description = "With --model: also write the generated captions.")
         Path saveResults;
@@ -112,11 +121,14 @@ final class EvaluateCommand implements Callable<Integer> {
             if ((images == null) == (features == null)) {
                 throw new dev.glimpse.common.GlimpseException("evaluate captions: --model needs either --images DIR or --features DIR");
             }
-            Map<Long, String> generated = ModelCaptions.generate(source.model, references, images, features,
-                    new dev.glimpse.captioning.decode.DecodeOptions(beam, maxLength + 1, 0, true),
-                    spec.commandLine().getErr());
+            CaptionSettings settings = new CaptionSettings(beam, maxLength, 0);
+            Path model = ModelFiles.require(source.model, ModelFiles.CAPTIONER, "glimpse train captioner ...");
+            Map<Long, String> generated;
+            try (LocalCaptionService service = LocalCaptionService.open(model, encoderAccess.access(), new ImageLoader())) {
+                generated = service.captionReferences(references, images, features, settings, spec.commandLine().getErr());
+            }
             if (saveResults != null) {
-                ModelCaptions.writeResults(saveResults, generated);
+                CocoCaptionJson.writeResults(saveResults, generated);
             }
             return generated;
         }

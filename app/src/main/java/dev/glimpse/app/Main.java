@@ -1,7 +1,7 @@
 package dev.glimpse.app;
 
 import dev.glimpse.common.Backend;
-import dev.glimpse.common.GlimpseException;
+import dev.glimpse.app.service.Failure;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -29,7 +29,15 @@ public final class Main implements Callable<Integer> {
     /** Runs one command line with captured streams; tests call this instead of {@link #main}. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Backend.init();
-        return newCommandLine(out, err).execute(args);
+        try {
+            return newCommandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler; an Error ends here, with the same one line.
+            Failure f = Failure.of(e);
+            err.println("glimpse: " + f.message());
+            err.flush();
+            return f.kind().exitCode;
+        }
     }
 
     static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
@@ -45,25 +53,15 @@ public final class Main implements Callable<Integer> {
         return cl;
     }
 
-    /** The one place that turns failures into messages and exit codes. */
+    /** The one place that turns failures into messages and exit codes (the server maps the same {@link Failure}s). */
     private static int handleError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        Throwable t = ex;
-        while (!(t instanceof GlimpseException) && t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        if (t instanceof GlimpseException) {
-            err.println("glimpse: " + t.getMessage());
-            return ExitCodes.INPUT;
-        }
-        if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
-            err.println("glimpse: " + ex.getMessage());
-            return ExitCodes.INPUT;
-        }
-        if (Boolean.getBoolean("glimpse.stacktrace")) {
+        Failure f = Failure.of(ex);
+        if (f.kind() == Failure.Kind.INTERNAL && Boolean.getBoolean("glimpse.stacktrace")) {
             ex.printStackTrace(err);
         }
-        err.println("glimpse: internal error: " + ex + " (rerun with -Dglimpse.stacktrace=true for details)");
-        return ExitCodes.INTERNAL;
+        err.println("glimpse: " + f.message()
+                + (f.kind() == Failure.Kind.INTERNAL ? " (rerun with -Dglimpse.stacktrace=true for details)" : ""));
+        return f.kind().exitCode;
     }
 }

@@ -1,20 +1,20 @@
 package dev.glimpse.app;
 
 import dev.glimpse.app.serve.GlimpseServer;
-import dev.glimpse.app.serve.ModelEngine;
 import dev.glimpse.app.serve.ServerLimits;
-import dev.glimpse.captioning.model.Captioner;
+import dev.glimpse.app.serve.Services;
+import dev.glimpse.app.service.LocalCaptionService;
+import dev.glimpse.app.service.LocalVqaService;
+import dev.glimpse.app.service.ModelFiles;
 import dev.glimpse.common.GlimpseException;
-import dev.glimpse.vqa.VqaPredictor;
+import dev.glimpse.common.image.ImageLoader;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code glimpse serve}: the JSON API and the web page over the installed (or given) models. */
@@ -50,11 +50,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", defaultValue = "8", description = "Requests that may wait for the model before 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Mixin
+    EncoderAccessOptions encoderAccess;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path cap = resolve(captionModel, CaptionCommand.defaultModel());
-        Path vqa = resolve(vqaModel, AskCommand.DEFAULT_MODEL);
+        Path cap = ModelFiles.optional(captionModel, ModelFiles.CAPTIONER);
+        Path vqa = ModelFiles.optional(vqaModel, ModelFiles.VQA);
         if (cap == null && vqa == null) {
             throw new GlimpseException("no models: run 'glimpse quickstart' to train and install the default models, "
                     + "or pass --caption-model FILE / --vqa-model FILE");
@@ -62,27 +65,19 @@ final class ServeCommand implements Callable<Integer> {
         if (maxUploadMb < 1 || queue < 1 || timeoutSeconds < 1 || maxPixels < 1) {
             throw new GlimpseException("--max-upload-mb, --queue, --timeout and --max-pixels must be positive");
         }
-        Map<String, Object> info = new LinkedHashMap<>();
-        Captioner captioner = cap == null ? null : Captioner.open(cap, dev.glimpse.common.imageside.EncoderAccess.NONE);
-        VqaPredictor predictor = null;
+        ServerLimits limits = new ServerLimits((long) maxUploadMb << 20, maxPixels, timeoutSeconds, queue);
+        ImageLoader loader = new ImageLoader(limits.imageLimits());
+        LocalCaptionService captioner = cap == null ? null : LocalCaptionService.open(cap, encoderAccess.access(), loader);
+        LocalVqaService answering;
         try {
-            predictor = vqa == null ? null : VqaPredictor.open(vqa, dev.glimpse.common.imageside.EncoderAccess.NONE);
+            answering = vqa == null ? null : LocalVqaService.open(vqa, encoderAccess.access(), loader);
         } catch (RuntimeException e) {
             if (captioner != null) {
                 captioner.close();
             }
             throw e;
         }
-        if (cap != null) {
-            info.put("captioner", Map.of("file", cap.toString(), "encoder", captioner.model().imageSide().encoder().name() + (captioner.model().imageSide().encoder().randomInit() ? " (random-init)" : ""),
-                    "vocabulary", captioner.model().vocabulary().size()));
-        }
-        if (vqa != null) {
-            info.put("vqa", Map.of("file", vqa.toString(), "answers", predictor.model().answers().size()));
-        }
-        ServerLimits limits = new ServerLimits((long) maxUploadMb << 20, maxPixels, timeoutSeconds, queue, 300);
-        try (ModelEngine engine = new ModelEngine(captioner, predictor, info);
-             GlimpseServer server = new GlimpseServer(engine, limits).start(host, port)) {
+        try (GlimpseServer server = new GlimpseServer(new Services(captioner, answering), limits).start(host, port)) {
             out.printf("Glimpse serving on http://%s:%d/ (captioner: %s, VQA: %s); Ctrl-C to stop%n", host,
                     server.port(), cap == null ? "none" : cap, vqa == null ? "none" : vqa);
             out.flush();
@@ -91,15 +86,5 @@ final class ServeCommand implements Callable<Integer> {
             stop.await();
         }
         return ExitCodes.OK;
-    }
-
-    private static Path resolve(Path given, Path dflt) {
-        if (given != null) {
-            if (!Files.isRegularFile(given)) {
-                throw new GlimpseException(given + ": model file not found");
-            }
-            return given;
-        }
-        return Files.isRegularFile(dflt) ? dflt : null;
     }
 }

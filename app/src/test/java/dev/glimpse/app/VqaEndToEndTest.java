@@ -79,6 +79,20 @@ class VqaEndToEndTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains(String.format("VQA accuracy: %.2f", fullAcc)), run.out() + " vs " + fullAcc);
 
+        // ... and so do the model's answers from images, one process for the whole file: evaluate --model,
+        // and ask --questions writing results that evaluate --results scores the same
+        String q = scenes.resolve("vqa_questions_train.json").toString();
+        String a = scenes.resolve("vqa_annotations_train.json").toString();
+        String imgs = scenes.resolve("images/train").toString();
+        run = VqaCli.run("evaluate", "vqa", "--model", full.toString(), "--images", imgs, "--questions", q, "--annotations", a);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains(String.format("VQA accuracy: %.2f", fullAcc)), run.out() + " vs " + fullAcc);
+        Path answered = dir.resolve("answered.json");
+        run = VqaCli.run("ask", "--questions", q, "--images", imgs, "--out", answered.toString(), "--model", full.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        run = VqaCli.run("evaluate", "vqa", "--results", answered.toString(), "--questions", q, "--annotations", a);
+        assertTrue(run.out().contains(String.format("VQA accuracy: %.2f", fullAcc)), run.out() + " vs " + fullAcc);
+
         Path image = Files.list(scenes.resolve("images/train")).sorted().findFirst().orElseThrow();
         run = VqaCli.run("ask", image.toString(), "What color is the circle?", "--model", full.toString(),
                 "--top", "2", "--json");

@@ -7,6 +7,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Answers questions about images with a trained {@link VqaModel}: the image goes through the same
@@ -51,21 +52,49 @@ public final class VqaPredictor implements AutoCloseable {
         return answerBatch(List.of(image), List.of(question), k).get(0);
     }
 
-    /** The k most probable answers for each (image, question) pair. */
+    /** The k most probable answers for each (image, question) pair; an over-long question is an error. */
     public List<List<ScoredAnswer>> answerBatch(List<BufferedImage> images, List<String> questions, int k) {
         if (images.size() != questions.size() || images.isEmpty()) {
             throw new IllegalArgumentException("need as many images as questions, at least one");
+        }
+        int[] imageOf = new int[questions.size()];
+        for (int i = 0; i < imageOf.length; i++) {
+            imageOf[i] = i;
+        }
+        return answer(images, imageOf, questions, k, false);
+    }
+
+    /**
+     * The k most probable answers of each question about one of {@code images} (each image encoded
+     * once, whatever the number of its questions).
+     *
+     * @param imageOf  for each question, the index of its image
+     * @param truncate cut questions over the length limit (answer every question of a data set)
+     *                 instead of refusing them
+     */
+    public List<List<ScoredAnswer>> answer(List<BufferedImage> images, int[] imageOf, List<String> questions, int k,
+                                           boolean truncate) {
+        if (imageOf.length != questions.size() || questions.isEmpty()) {
+            throw new IllegalArgumentException("need an image index per question, at least one question");
         }
         if (k < 1) {
             throw new GlimpseException("--top must be at least 1, got " + k);
         }
         int[][] ids = new int[questions.size()][];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = model.questions().encode(questions.get(i)); // GlimpseException for empty / too long
+            // GlimpseException for an empty or (unless truncating) too long question
+            ids[i] = truncate ? model.questions().encodeTruncating(questions.get(i)) : model.questions().encode(questions.get(i));
+            if (ids[i].length == 0) {
+                ids[i] = new int[] {dev.glimpse.common.text.Vocabulary.UNK};
+            }
         }
-        INDArray features = model.questionOnly()
-                ? new BlindFeatures().pooled(new long[images.size()])          // [B, 1]
-                : encoder.encode(images).pooled();                              // [B, F] standardised
+        INDArray features;
+        if (model.questionOnly()) {
+            features = new BlindFeatures().pooled(new long[questions.size()]);          // [Q, 1]
+        } else {
+            INDArray perImage = encoder.encode(images).pooled();                       // [N, F] standardised
+            features = Nd4j.pullRows(perImage, 1, imageOf);                            // [Q, F]
+        }
         return model.topAnswers(features, ids, k);
     }
 

@@ -1,18 +1,24 @@
 package dev.glimpse.app.serve;
 
+import dev.glimpse.app.service.AskRequest;
+import dev.glimpse.app.service.CaptionRequest;
+import dev.glimpse.app.service.CaptionResult;
+import dev.glimpse.app.service.CaptionService;
+import dev.glimpse.app.service.CaptionSettings;
+import dev.glimpse.app.service.Failure;
+import dev.glimpse.app.service.ImageInput;
+import dev.glimpse.app.service.VqaService;
 import dev.glimpse.common.GlimpseException;
-import dev.glimpse.common.image.ImageLimits;
-import dev.glimpse.common.image.ImageLoader;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
@@ -23,25 +29,29 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The JSON HTTP API and the web page. Inference runs on ONE worker thread (ND4J already uses
- * both cores per call, and predictors are not thread-safe) behind a bounded queue: a full queue
- * answers 503 at once instead of piling up requests and memory.
+ * The JSON HTTP API and the web page over the same services the command line calls. Inference
+ * (image decoding included) runs on ONE worker thread (ND4J already uses both cores per call, and
+ * the services are not thread-safe) behind a bounded queue: a full queue answers 503 at once
+ * instead of piling up requests and memory. Errors map through {@link Failure}, as the CLI's exit
+ * codes do. Closing the server closes the services.
  */
 public final class GlimpseServer implements AutoCloseable {
-    private final InferenceEngine engine;
+    private static final Logger LOG = LoggerFactory.getLogger(GlimpseServer.class);
+    private final Services services;
     private final ServerLimits limits;
-    private final ImageLoader loader;
     private final ThreadPoolExecutor worker;
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private Javalin app;
 
-    public GlimpseServer(InferenceEngine engine, ServerLimits limits) {
-        this.engine = engine;
+    /** @param services opened with an image loader bounded by {@link ServerLimits#imageLimits()} */
+    public GlimpseServer(Services services, ServerLimits limits) {
+        this.services = services;
         this.limits = limits;
-        this.loader = new ImageLoader(new ImageLimits(limits.maxPixels(), limits.maxUploadBytes()));
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, limits.queueCapacity())), r -> {
                     Thread t = new Thread(r, "glimpse-inference");
@@ -73,19 +83,22 @@ public final class GlimpseServer implements AutoCloseable {
         app.exception(UploadTooLarge.class, (e, ctx) -> error(ctx, HttpStatus.CONTENT_TOO_LARGE,
                 "upload larger than " + limits.maxUploadBytes() + " bytes"));
         app.get("/api/health", ctx -> ctx.json(Map.of("status", "ok",
-                "captioner", engine.hasCaptioner(), "vqa", engine.hasVqa(),
+                "captioner", services.captioner() != null, "vqa", services.vqa() != null,
                 "served", served.get(), "rejected", rejected.get(), "queued", worker.getQueue().size())));
-        app.get("/api/models", ctx -> ctx.json(engine.info()));
+        app.get("/api/models", ctx -> ctx.json(services.describe()));
         app.post("/api/caption", this::caption);
         app.post("/api/ask", this::ask);
-        app.exception(GlimpseException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
             // Jetty reports a multipart body over its limits (chunked uploads) as IllegalStateException.
             if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("exceeds")) {
                 error(ctx, HttpStatus.CONTENT_TOO_LARGE, "upload larger than " + limits.maxUploadBytes() + " bytes");
-            } else {
-                error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
+                return;
             }
+            Failure f = Failure.of(e);
+            if (f.kind() == Failure.Kind.INTERNAL) {
+                LOG.error("{} {}: {}", ctx.method(), ctx.path(), f.message(), e);
+            }
+            error(ctx, HttpStatus.forStatus(f.kind().httpStatus), f.message());
         });
         app.error(HttpStatus.CONTENT_TOO_LARGE, ctx -> error(ctx, HttpStatus.CONTENT_TOO_LARGE,
                 "upload larger than " + limits.maxUploadBytes() + " bytes"));
@@ -103,33 +116,39 @@ public final class GlimpseServer implements AutoCloseable {
     }
 
     private void caption(Context ctx) throws Exception {
-        if (!engine.hasCaptioner()) {
+        CaptionService service = services.captioner();
+        if (service == null) {
             error(ctx, HttpStatus.NOT_FOUND, "no captioning model loaded");
             return;
         }
-        int beam = intParam(ctx, "beam", 3, 1, 10);
-        BufferedImage image = image(ctx);
-        ctx.json(run(ctx, () -> engine.caption(image, beam)));
+        CaptionSettings settings = new CaptionSettings(
+                intParam(ctx, "beam", CaptionSettings.DEFAULT_BEAM),
+                intParam(ctx, "max_length", CaptionSettings.DEFAULT_MAX_WORDS), 0);
+        ImageInput image = image(ctx);
+        Object result = run(ctx, () -> {
+            CaptionResult r = service.caption(new CaptionRequest(List.of(image), settings));
+            if (!r.errors().isEmpty()) {
+                throw new GlimpseException(r.errors().get(0).error());
+            }
+            return r.captions().get(0);
+        });
+        ctx.json(result);
     }
 
     private void ask(Context ctx) throws Exception {
-        if (!engine.hasVqa()) {
+        VqaService service = services.vqa();
+        if (service == null) {
             error(ctx, HttpStatus.NOT_FOUND, "no VQA model loaded");
             return;
         }
         String question = ctx.formParam("question");
-        if (question == null || question.isBlank()) {
-            throw new GlimpseException("question: missing or empty");
-        }
-        if (question.length() > limits.maxQuestionChars()) {
-            throw new GlimpseException("question: longer than " + limits.maxQuestionChars() + " characters");
-        }
-        int top = intParam(ctx, "top", 3, 1, 20);
-        BufferedImage image = image(ctx);
-        ctx.json(run(ctx, () -> engine.ask(image, question, top)));
+        AskRequest request = new AskRequest(image(ctx), question == null ? "" : question,
+                intParam(ctx, "top", AskRequest.DEFAULT_TOP));
+        ctx.json(run(ctx, () -> service.ask(request)));
     }
 
-    private BufferedImage image(Context ctx) throws IOException {
+    /** The uploaded bytes; decoding happens on the worker, inside the service. */
+    private ImageInput image(Context ctx) throws IOException {
         UploadedFile file = ctx.uploadedFile("image");
         if (file == null) {
             throw new GlimpseException("image: missing multipart field \"image\"");
@@ -137,9 +156,8 @@ public final class GlimpseServer implements AutoCloseable {
         if (file.size() > limits.maxUploadBytes()) {
             throw new GlimpseException("image: upload larger than " + limits.maxUploadBytes() + " bytes");
         }
-        String name = file.filename() == null || file.filename().isBlank() ? "upload" : file.filename();
         try (InputStream in = file.content()) {
-            return loader.load(in.readAllBytes(), name);
+            return ImageInput.bytes(file.filename(), in.readNBytes((int) limits.maxUploadBytes() + 1));
         }
     }
 
@@ -169,7 +187,7 @@ public final class GlimpseServer implements AutoCloseable {
         }
     }
 
-    private static int intParam(Context ctx, String name, int dflt, int min, int max) {
+    private static int intParam(Context ctx, String name, int dflt) {
         String v = ctx.formParam(name);
         if (v == null) {
             v = ctx.queryParam(name);
@@ -178,11 +196,7 @@ public final class GlimpseServer implements AutoCloseable {
             return dflt;
         }
         try {
-            int i = Integer.parseInt(v.trim());
-            if (i < min || i > max) {
-                throw new GlimpseException(name + ": must be between " + min + " and " + max);
-            }
-            return i;
+            return Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             throw new GlimpseException(name + ": not a whole number: " + v);
         }
@@ -206,5 +220,6 @@ public final class GlimpseServer implements AutoCloseable {
             app.stop();
         }
         worker.shutdownNow();
+        services.close();
     }
 }

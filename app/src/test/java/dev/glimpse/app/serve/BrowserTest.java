@@ -46,7 +46,7 @@ class BrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "Chromium not installed (apt-get install chromium chromium-driver; .ci/run does this)");
         Backend.init();
-        server = new GlimpseServer(new FakeEngine(), ServerLimits.defaults()).start("127.0.0.1", 0);
+        server = new GlimpseServer(new FakeEngine().services(ServerLimits.defaults()), ServerLimits.defaults()).start("127.0.0.1", 0);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,56 +1,80 @@
 package dev.glimpse.app.serve;
 
+import dev.glimpse.app.service.AskRequest;
+import dev.glimpse.app.service.AskResult;
+import dev.glimpse.app.service.CaptionRequest;
+import dev.glimpse.app.service.CaptionResult;
+import dev.glimpse.app.service.CaptionService;
+import dev.glimpse.app.service.ImageInput;
+import dev.glimpse.app.service.VqaService;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.image.ImageLoader;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * An engine whose answers are computed from the pixels (mean color, brightest cell), so HTTP and
+ * Services whose answers are computed from the pixels (mean color, brightest cell), so HTTP and
  * page tests can check that the image really travelled through the server without a trained model.
  */
-final class FakeEngine implements InferenceEngine {
+final class FakeEngine {
     volatile long delayMillis;
 
-    @Override
-    public boolean hasCaptioner() {
-        return true;
-    }
+    /** The two fake services, sharing this engine's delay, decoding within the server's limits. */
+    Services services(ServerLimits limits) {
+        ImageLoader loader = new ImageLoader(limits.imageLimits());
+        return new Services(new CaptionService() {
+            @Override
+            public CaptionResult caption(CaptionRequest request) {
+                sleep();
+                ImageInput in = request.images().get(0);
+                BufferedImage image;
+                try {
+                    image = loader.load(in.bytes(), in.name());
+                } catch (GlimpseException e) {
+                    return new CaptionResult("fake", List.of(), List.of(new CaptionResult.ImageFailure(in.name(), e.getMessage())));
+                }
+                String color = dominantColor(image);
+                int rows = 4, cols = 4;
+                float[] weights = new float[rows * cols];
+                weights[brightestCell(image, rows, cols)] = 1f;
+                float[] uniform = new float[rows * cols];
+                java.util.Arrays.fill(uniform, 1f / (rows * cols));
+                List<CaptionResult.WordWeights> words = List.of(new CaptionResult.WordWeights("a", uniform),
+                        new CaptionResult.WordWeights(color, weights), new CaptionResult.WordWeights("picture", uniform));
+                String text = "a " + color + " picture";
+                return new CaptionResult("fake", List.of(new CaptionResult.ImageCaption(in.name(), text, -1.0, true,
+                        List.of(new CaptionResult.Alternative("a picture", -2.0)),
+                        new CaptionResult.Attention(rows, cols, words, null))), List.of());
+            }
 
-    @Override
-    public boolean hasVqa() {
-        return true;
-    }
+            @Override
+            public Map<String, Object> describe() {
+                return Map.of("kind", "fake");
+            }
 
-    @Override
-    public CaptionResponse caption(BufferedImage image, int beam) {
-        sleep();
-        String color = dominantColor(image);
-        int rows = 4, cols = 4;
-        float[] weights = new float[rows * cols];
-        weights[brightestCell(image, rows, cols)] = 1f;
-        float[] uniform = new float[rows * cols];
-        java.util.Arrays.fill(uniform, 1f / (rows * cols));
-        List<WordAttention> words = new ArrayList<>();
-        words.add(new WordAttention("a", uniform));
-        words.add(new WordAttention(color, weights));
-        words.add(new WordAttention("picture", uniform));
-        String text = "a " + color + " picture";
-        return new CaptionResponse(text, -1.0, List.of(new Alternative(text, -1.0), new Alternative("a picture", -2.0)),
-                words, rows, cols, 1.0);
-    }
+            @Override
+            public void close() {}
+        }, new VqaService() {
+            @Override
+            public AskResult ask(AskRequest request) {
+                sleep();
+                String color = dominantColor(loader.load(request.image().bytes(), request.image().name()));
+                List<AskResult.Answer> answers = new ArrayList<>(List.of(new AskResult.Answer(color, 0.7),
+                        new AskResult.Answer("yes", 0.2), new AskResult.Answer("no", 0.1)));
+                return new AskResult("fake", request.image().name(), request.question(),
+                        answers.subList(0, Math.min(request.top(), answers.size())));
+            }
 
-    @Override
-    public AskResponse ask(BufferedImage image, String question, int top) {
-        sleep();
-        String color = dominantColor(image);
-        List<Answer> answers = new ArrayList<>(List.of(new Answer(color, 0.7), new Answer("yes", 0.2), new Answer("no", 0.1)));
-        return new AskResponse(question, answers.subList(0, Math.min(top, answers.size())), 1.0);
-    }
+            @Override
+            public Map<String, Object> describe() {
+                return Map.of("kind", "fake");
+            }
 
-    @Override
-    public Map<String, Object> info() {
-        return Map.of("captioner", Map.of("kind", "fake"), "vqa", Map.of("kind", "fake"));
+            @Override
+            public void close() {}
+        });
     }
 
     private void sleep() {

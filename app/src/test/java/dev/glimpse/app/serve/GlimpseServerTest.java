@@ -42,7 +42,7 @@ class GlimpseServerTest {
     }
 
     private GlimpseServer start(ServerLimits limits) {
-        server = new GlimpseServer(engine, limits).start("127.0.0.1", 0);
+        server = new GlimpseServer(engine.services(limits), limits).start("127.0.0.1", 0);
         return server;
     }
 
@@ -53,8 +53,9 @@ class GlimpseServerTest {
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = Json.MAPPER.readTree(r.body());
         assertEquals("a green picture", body.get("caption").asText());
-        assertEquals(16, body.get("words").get(1).get("weights").size());
-        assertEquals(1.0, body.get("words").get(1).get("weights").get(0).asDouble(), 1e-6, "white square is top-left");
+        JsonNode words = body.get("attention").get("words");
+        assertEquals(16, words.get(1).get("weights").size());
+        assertEquals(1.0, words.get(1).get("weights").get(0).asDouble(), 1e-6, "white square is top-left");
 
         HttpResponse<String> a = post("/api/ask", Map.of("question", "what color is it?", "top", "2"),
                 TestImages.png(Color.BLUE, 32));
@@ -71,7 +72,7 @@ class GlimpseServerTest {
 
     @Test
     void badInputGets4xxWithAMessage() throws Exception {
-        start(new ServerLimits(200_000, 1_000_000, 10, 4, 50));
+        start(new ServerLimits(200_000, 1_000_000, 10, 4));
         HttpResponse<String> notImage = post("/api/caption", Map.of(), "hello, not an image".getBytes(StandardCharsets.UTF_8));
         assertEquals(400, notImage.statusCode(), notImage.body());
         assertTrue(Json.MAPPER.readTree(notImage.body()).get("error").asText().length() > 5);
@@ -84,7 +85,7 @@ class GlimpseServerTest {
 
         HttpResponse<String> noQuestion = post("/api/ask", Map.of("question", " "), TestImages.png(Color.RED, 16));
         assertEquals(400, noQuestion.statusCode());
-        HttpResponse<String> longQuestion = post("/api/ask", Map.of("question", "why ".repeat(40)), TestImages.png(Color.RED, 16));
+        HttpResponse<String> longQuestion = post("/api/ask", Map.of("question", "why ".repeat(80)), TestImages.png(Color.RED, 16));
         assertEquals(400, longQuestion.statusCode());
         HttpResponse<String> badBeam = post("/api/caption", Map.of("beam", "zero"), TestImages.png(Color.RED, 16));
         assertEquals(400, badBeam.statusCode());
@@ -96,7 +97,7 @@ class GlimpseServerTest {
     @Test
     void fullQueueAnswers503InsteadOfPilingUp() throws Exception {
         engine.delayMillis = 400;
-        start(new ServerLimits(1 << 20, 1_000_000, 10, 1, 300));
+        start(new ServerLimits(1 << 20, 1_000_000, 10, 1));
         byte[] png = TestImages.png(Color.RED, 16);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         List<Future<HttpResponse<String>>> fs = new ArrayList<>();

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.app.Main;
-import dev.glimpse.captioning.model.Captioner;
+import dev.glimpse.app.service.LocalCaptionService;
+import dev.glimpse.app.service.LocalVqaService;
+import dev.glimpse.common.image.ImageLoader;
+import dev.glimpse.common.imageside.EncoderAccess;
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.datasets.scenes.SceneGenerator;
 import dev.glimpse.datasets.scenes.SceneSummary;
-import dev.glimpse.vqa.VqaPredictor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
@@ -55,21 +57,25 @@ class RealModelsServerTest {
     @TempDir
     static Path dir;
     static SceneSummary scenes;
-    static ModelEngine engine;
     static GlimpseServer server;
 
-    static void cli(String... args) {
+    static Path cap;
+    static Path vqa;
+
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, String.join(" ", args) + "\n" + err);
+        return out.toString();
     }
 
     @BeforeAll
     static void trainAndServe() {
         Backend.init();
         scenes = SceneGenerator.generate(dir.resolve("scenes"), 32, 8, 5, 64);
-        Path cap = dir.resolve("captioner.zip");
-        Path vqa = dir.resolve("vqa.zip");
+        cap = dir.resolve("captioner.zip");
+        vqa = dir.resolve("vqa.zip");
         cli("train", "captioner", "--captions", scenes.train().captions().toString(),
                 "--images", scenes.train().imageDir().toString(), "--val-captions", scenes.val().captions().toString(),
                 "--val-images", scenes.val().imageDir().toString(), "--encoder", "squeezenet", "--random-init-encoder",
@@ -81,17 +87,16 @@ class RealModelsServerTest {
                 "--encoder", "squeezenet", "--random-init-encoder", "--epochs", "3", "--batch", "32", "--lr", "0.01",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
                 "--no-progress", "--out", vqa.toString());
-        engine = new ModelEngine(Captioner.open(cap, dev.glimpse.common.imageside.EncoderAccess.NONE), VqaPredictor.open(vqa, dev.glimpse.common.imageside.EncoderAccess.NONE), Map.of("test", true));
-        server = new GlimpseServer(engine, new ServerLimits(5 << 20, 4_000_000, 30, 64, 300)).start("127.0.0.1", 0);
+        ServerLimits limits = new ServerLimits(5 << 20, 4_000_000, 30, 64);
+        ImageLoader loader = new ImageLoader(limits.imageLimits());
+        server = new GlimpseServer(new Services(LocalCaptionService.open(cap, EncoderAccess.NONE, loader),
+                LocalVqaService.open(vqa, EncoderAccess.NONE, loader)), limits).start("127.0.0.1", 0);
     }
 
     @AfterAll
     static void stop() {
         if (server != null) {
             server.close();
-        }
-        if (engine != null) {
-            engine.close();
         }
     }
 
@@ -140,6 +145,41 @@ class RealModelsServerTest {
         } finally {
             driver.quit();
         }
+    }
+
+    /** The command line and the server are two faces of the same services: same options, same JSON. */
+    @Test
+    void cliJsonAndServerJsonGiveTheSameCaptionsAndAnswers() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Path img = sceneImage();
+        byte[] png = Files.readAllBytes(img);
+        for (String beam : List.of("1", "3")) {
+            JsonNode fromCli = Json.MAPPER.readTree(cli("caption", img.toString(), "--model", cap.toString(), "--json",
+                    "--beam", beam, "--max-length", "12")).get("captions").get(0);
+            HttpResponse<String> r = post(http, "/api/caption", Map.of("beam", beam, "max_length", "12"), png);
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode fromServer = Json.MAPPER.readTree(r.body());
+            for (String field : List.of("caption", "score", "ended", "alternatives", "attention")) {
+                assertEquals(fromCli.get(field), fromServer.get(field), "beam " + beam + ": " + field);
+            }
+            assertTrue(fromCli.get("caption").asText().split(" ").length <= 12);
+            assertEquals(beam.equals("1"), fromCli.get("alternatives").isEmpty(), "beam " + beam + " alternatives");
+        }
+        String question = "how many circles are there?";
+        JsonNode cliAnswers = Json.MAPPER.readTree(cli("ask", img.toString(), question, "--model", vqa.toString(),
+                "--json", "--top", "4")).get("answers");
+        HttpResponse<String> a = post(http, "/api/ask", Map.of("question", question, "top", "4"), png);
+        assertEquals(200, a.statusCode(), a.body());
+        JsonNode serverAnswers = Json.MAPPER.readTree(a.body()).get("answers");
+        assertEquals(4, cliAnswers.size());
+        assertEquals(cliAnswers, serverAnswers);
+        // the same limits on both faces
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new String[] {"caption", img.toString(), "--model", cap.toString(), "--beam", "21"},
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)));
+        HttpResponse<String> tooWide = post(http, "/api/caption", Map.of("beam", "21"), png);
+        assertEquals(400, tooWide.statusCode());
+        assertEquals("glimpse: " + Json.MAPPER.readTree(tooWide.body()).get("error").asText(), err.toString().trim());
     }
 
     @Test

@@ -162,4 +162,12 @@ public final class CocoCaptionJson {
         }
         return v.textValue();
     }
+
+    /** Writes results in the layout coco-caption reads, [{"image_id", "caption"}], atomically. */
+    public static void writeResults(Path file, Map<Long, String> captions) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ArrayNode arr = dev.glimpse.common.io.Json.MAPPER.createArrayNode();
+        captions.forEach((id, c) -> arr.addObject().put("image_id", id).put("caption", c));
+        byte[] bytes = dev.glimpse.common.io.Json.MAPPER.writeValueAsBytes(arr);
+        dev.glimpse.common.io.AtomicFiles.write(file, o -> o.write(bytes));
+    }
 }

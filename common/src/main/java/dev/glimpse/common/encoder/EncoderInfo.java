@@ -33,6 +33,7 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
     /** Where the weights of a zoo download are recorded as coming from. */
     public static final String ZOO_PREFIX = "zoo:";
     private static final Pattern LEGACY_SEED = Pattern.compile("random-init seed=(-?\\d+)");
+    private static final Pattern LEGACY_CENTRING = Pattern.compile("centred on (\\d+) synthetic calibration images, scaled by .*");
 
     public EncoderInfo {
         // Caches and models written before the seed had a field of its own carry it only in the
@@ -45,6 +46,11 @@ public record EncoderInfo(String name, int pooledDim, int gridRows, int gridCols
         }
         if (!randomInit) {
             seed = null;
+        }
+        // Earlier records wrote the centring's scale into its description; it is float noise across machines.
+        Matcher c = featureNorm == null ? null : LEGACY_CENTRING.matcher(featureNorm);
+        if (c != null && c.matches()) {
+            featureNorm = RandomInitCentering.description(Integer.parseInt(c.group(1)));
         }
     }
 

@@ -51,8 +51,16 @@ record RandomInitCentering(INDArray gridMean, INDArray pooledMean, float scale, 
             throw new IllegalStateException(raw.info().name() + " gives degenerate random-init features (RMS " + rms + ")");
         }
         float scale = (float) (1.0 / rms);
-        return new RandomInitCentering(gridMean, pooledMean, scale, "centred on " + CALIBRATION_IMAGES
-                + " synthetic calibration images, scaled by " + scale);
+        return new RandomInitCentering(gridMean, pooledMean, scale, description(CALIBRATION_IMAGES));
+    }
+
+    /**
+     * What the centring is, without its numbers: they come out of multithreaded float reductions
+     * and differ in the last digits between machines and thread counts, so they cannot be part of
+     * an encoder's identity (a model trained on one machine must load on another).
+     */
+    static String description(int images) {
+        return "centred on " + images + " synthetic calibration images, scaled to unit RMS";
     }
 
     /** Coloured shapes on plain backgrounds, fixed seed: the kind of picture the offline demo uses. */

@@ -12,9 +12,13 @@ public final class VqaEvaluationFiles {
     private VqaEvaluationFiles() {}
 
     public static VqaScores evaluate(Path results, Path questions, Path annotations) {
+        return evaluate(VqaResultsFile.read(results), results.getFileName().toString(), questions, annotations);
+    }
+
+    /** Scores answers already in memory (a model's); {@code resultsName} names them in messages. */
+    public static VqaScores evaluate(Map<Long, String> answers, String resultsName, Path questions, Path annotations) {
         List<VqaGroundTruth> gts = VqaGroundTruthFiles.read(questions, annotations);
-        Map<Long, String> answers = VqaResultsFile.read(results);
-        checkCoverage(answers, gts, results.getFileName().toString(), annotations.getFileName().toString());
+        checkCoverage(answers, gts, resultsName, annotations.getFileName().toString());
         return VqaEvaluator.evaluate(gts, answers);
     }
 
