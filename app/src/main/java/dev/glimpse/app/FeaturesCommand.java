@@ -1,7 +1,6 @@
 package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
-import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.FeatureExtractor;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,19 +44,8 @@ final class FeaturesCommand implements Callable<Integer> {
         Path questions;
     }
 
-    @Option(names = "--encoder", defaultValue = Encoders.DEFAULT, paramLabel = "NAME",
-            description = "resnet50 (default), vgg16 or squeezenet (small, fast).")
-    String encoder;
-
-    @Option(names = "--weights", paramLabel = "FILE",
-            description = "Local DL4J ComputationGraph zip instead of the zoo's pretrained ImageNet weights.")
-    Path weights;
-
-    @Option(names = "--random-init", description = "Untrained, seeded weights (offline demos only; recorded in the cache).")
-    boolean randomInit;
-
-    @Option(names = "--seed", defaultValue = "" + EncoderRequest.DEFAULT_SEED, description = "Seed for --random-init.")
-    long seed;
+    @Mixin
+    EncoderOptions encoder;
 
     @Option(names = "--batch", defaultValue = "16", paramLabel = "N", description = "Images per forward pass (default 16).")
     int batch;
@@ -79,7 +68,7 @@ final class FeaturesCommand implements Callable<Integer> {
         }
         FeatureExtractor.Options options = new FeatureExtractor.Options(batch, new ImageLoader(), System.err);
         FeatureExtractor.Report report;
-        try (ImageEncoder enc = Encoders.open(new EncoderRequest(encoder, weights, randomInit, seed))) {
+        try (ImageEncoder enc = Encoders.open(encoder.request())) {
             stderr.println("encoder: " + enc.info().describe());
             stderr.flush();
             report = FeatureExtractor.extract(refs, enc, out, options);

@@ -68,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
         for (String split : List.of("train", "val")) {
             step(out, "2/6 features (" + split + ")", "features", "--images", scenes.resolve("images/" + split).toString(),
                     "--captions", scenes.resolve("captions_" + split + ".json").toString(), "--encoder", encoder,
-                    "--random-init", "--seed", seedText, "--out", features.toString());
+                    "--random-init-encoder", "--encoder-seed", seedText, "--out", features.toString());
         }
         Path captioner = trained.resolve("captioner.zip");
         step(out, "3/6 train captioner", "train", "captioner",
@@ -92,7 +92,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 "--features", features.toString(), "--encoder", encoder, "--random-init-encoder",
                 "--epochs", Integer.toString(vqaEpochs), "--seed", seedText,
                 "--embed", "100", "--hidden", "256", "--fused", "512", "--dropout", "0.3", "--lr", "3e-3",
-                "--lr-decay-after", "10", "--lr-decay-every", "3", "--no-progress", "--out", vqa.toString());
+                "--decay-after", "10", "--decay-every", "3", "--quiet", "--out", vqa.toString());
 
         out.println("== 5/6 install default models in " + models);
         Files.createDirectories(models);

@@ -42,9 +42,9 @@ class VqaEndToEndTest {
                 "--val-questions", scenes.resolve("vqa_questions_train.json").toString(),
                 "--val-annotations", scenes.resolve("vqa_annotations_train.json").toString(),
                 "--encoder", "squeezenet", "--random-init-encoder",
-                "--epochs", "20", "--batch", "32", "--lr", "0.01", "--lr-decay-after", "1000",
+                "--epochs", "20", "--batch", "32", "--lr", "0.01", "--decay-after", "1000",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
-                "--no-progress", "--out", out.toString()));
+                "--quiet", "--out", out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);
     }

@@ -1,5 +1,7 @@
 package dev.glimpse.vqa;
 
+import dev.glimpse.common.train.LearningRateSchedule;
+import dev.glimpse.common.train.TrainingLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ import java.util.Map;
 public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule learningRate, double clipNorm,
                              double dropout, long seed, TargetMode targets, int answers, int maxQuestionLength,
                              int minWordCount, int embedDim, int hiddenDim, int lstmLayers, int fusedDim,
-                             boolean questionOnly) {
+                             boolean questionOnly, int patience, int checkpointEvery) {
 
     public VqaTrainConfig {
         require(epochs >= 1, "epochs must be at least 1");
@@ -24,6 +26,13 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         require(maxQuestionLength >= 1, "maximum question length must be at least 1");
         require(minWordCount >= 1, "minimum word count must be at least 1");
         require(embedDim >= 1 && hiddenDim >= 1 && lstmLayers >= 1 && fusedDim >= 1, "layer sizes must be >= 1");
+        require(learningRate != null, "a learning-rate schedule is required");
+        require(patience >= 0 && checkpointEvery >= 0, "patience and checkpoint-every must be >= 0");
+    }
+
+    /** The loop's part of these settings. */
+    public TrainingLoop.Settings loop(boolean progress) {
+        return new TrainingLoop.Settings(epochs, learningRate, clipNorm, patience, checkpointEvery, progress);
     }
 
     private static void require(boolean ok, String message) {
@@ -34,72 +43,82 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
 
     /** The defaults of {@code glimpse train vqa}: the "deeper LSTM Q + norm I" baseline sizes. */
     public static VqaTrainConfig defaults() {
-        return new VqaTrainConfig(30, 128, new LearningRateSchedule(1e-3, 10, 5, 0.5), 10.0, 0.5, 42L,
-                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false);
+        return new VqaTrainConfig(30, 128, new LearningRateSchedule.Step(1e-3, 10, 5, 0.5), 10.0, 0.5, 42L,
+                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false, 0, 1000);
     }
 
     public VqaTrainConfig withEpochs(int v) {
         return new VqaTrainConfig(v, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withBatchSize(int v) {
         return new VqaTrainConfig(epochs, v, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withLearningRate(LearningRateSchedule v) {
         return new VqaTrainConfig(epochs, batchSize, v, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withClipNorm(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, v, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withDropout(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, v, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withSeed(long v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, v, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withTargets(TargetMode v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, v, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withAnswers(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, v,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withMaxQuestionLength(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withMinWordCount(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly);
+                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
     }
 
     public VqaTrainConfig withSizes(int embed, int hidden, int layers, int fused) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly);
+                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly, patience, checkpointEvery);
+    }
+
+    public VqaTrainConfig withPatience(int v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, v, checkpointEvery);
+    }
+
+    public VqaTrainConfig withCheckpointEvery(int v) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, v);
     }
 
     public VqaTrainConfig withQuestionOnly(boolean v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v, patience, checkpointEvery);
     }
 
     /** The settings that fix the network's shape: a resumed run must match them. */
-    Map<String, Object> architecture() {
+    public Map<String, Object> architecture() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("answers", answers);
         m.put("maxQuestionLength", maxQuestionLength);
@@ -114,14 +133,13 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
     }
 
     /** All settings as a plain map for the training record. */
-    Map<String, Object> asMap() {
+    public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>(architecture());
         m.put("epochs", epochs);
         m.put("batchSize", batchSize);
-        m.put("learningRate", learningRate.base());
-        m.put("lrDecayAfter", learningRate.decayAfter());
-        m.put("lrDecayEvery", learningRate.every());
-        m.put("lrDecayFactor", learningRate.factor());
+        m.put("schedule", learningRate);
+        m.put("patience", patience);
+        m.put("checkpointEvery", checkpointEvery);
         m.put("clipNorm", clipNorm);
         m.put("dropout", dropout);
         m.put("seed", seed);

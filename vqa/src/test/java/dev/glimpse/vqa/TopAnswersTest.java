@@ -24,15 +24,4 @@ class TopAnswersTest {
         assertEquals(List.of(new ScoredAnswer("yes", 0.7f)), top);
         assertEquals("Two", TopAnswers.of(new float[] {0.8f, 0.2f}, 0, v, 1).get(0).answer());
     }
-
-    @Test
-    void learningRateSteps() {
-        LearningRateSchedule s = new LearningRateSchedule(1.0, 2, 3, 0.5);
-        assertEquals(1.0, s.rate(0));
-        assertEquals(1.0, s.rate(1));
-        assertEquals(0.5, s.rate(2));
-        assertEquals(0.5, s.rate(4));
-        assertEquals(0.25, s.rate(5));
-        assertEquals(3e-4, LearningRateSchedule.constant(3e-4).rate(100));
-    }
 }

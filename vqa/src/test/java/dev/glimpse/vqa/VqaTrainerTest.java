@@ -11,6 +11,7 @@ import dev.glimpse.common.encoder.EncoderInfo;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.image.PreprocessSpec;
 import dev.glimpse.common.train.Checkpoints;
+import dev.glimpse.common.train.LearningRateSchedule;
 import dev.glimpse.vqa.eval.VqaEvaluator;
 import dev.glimpse.vqa.eval.VqaScores;
 import java.io.PrintWriter;
@@ -109,7 +110,7 @@ class VqaTrainerTest {
 
     static VqaTrainConfig tiny() {
         return VqaTrainConfig.defaults().withEpochs(8).withBatchSize(16).withSizes(8, 16, 1, 32)
-                .withLearningRate(LearningRateSchedule.constant(0.02)).withDropout(0).withAnswers(20);
+                .withLearningRate(new LearningRateSchedule.Constant(0.02)).withDropout(0).withAnswers(20);
     }
 
     @Test
@@ -158,10 +159,11 @@ class VqaTrainerTest {
     }
 
     @Test
-    void miniBatchesCoverEveryPositionOnce() {
-        assertArrayEquals(new int[] {16, 16, 1}, java.util.Arrays.stream(VqaTrainer.batchSpans(33, 16))
-                .mapToInt(r -> r.length).toArray());
-        assertArrayEquals(new int[][] {{0}}, VqaTrainer.batchSpans(1, 16));
-        assertArrayEquals(new int[] {2, 3}, VqaTrainer.batchSpans(4, 2)[1]);
+    void miniBatchesCoverEveryQuestionOnce() throws Exception {
+        List<VqaItem> items = items(0, 16).subList(0, 31); // 31 questions
+        VqaTask task = VqaTask.create(tiny().withBatchSize(8), items, List.of(), new ToyFeatures(), List.of(), null, null,
+                new PrintWriter(new StringWriter(), true));
+        assertEquals(4, task.batches(0));
+        assertArrayEquals(new int[] {8, 8, 8, 7}, java.util.stream.IntStream.range(0, 4).map(b -> task.batchSize(0, b)).toArray());
     }
 }

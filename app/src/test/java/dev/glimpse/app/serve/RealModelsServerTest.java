@@ -86,7 +86,7 @@ class RealModelsServerTest {
                 "--annotations", scenes.train().annotations().toString(), "--images", scenes.train().imageDir().toString(),
                 "--encoder", "squeezenet", "--random-init-encoder", "--epochs", "3", "--batch", "32", "--lr", "0.01",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
-                "--no-progress", "--out", vqa.toString());
+                "--quiet", "--out", vqa.toString());
         ServerLimits limits = new ServerLimits(5 << 20, 4_000_000, 30, 64);
         ImageLoader loader = new ImageLoader(limits.imageLimits());
         server = new GlimpseServer(new Services(LocalCaptionService.open(cap, EncoderAccess.NONE, loader),

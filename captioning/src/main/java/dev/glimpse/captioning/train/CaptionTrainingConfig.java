@@ -1,5 +1,7 @@
 package dev.glimpse.captioning.train;
 
+import dev.glimpse.common.train.LearningRateSchedule;
+import dev.glimpse.common.train.TrainingLoop;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,10 +10,7 @@ import java.util.Map;
  *
  * @param epochs           passes over the training captions
  * @param batchSize        captions per step
- * @param learningRate     Adam's initial learning rate
- * @param schedule         {@code none}, {@code step} (multiply by {@code decayFactor} every
- *                         {@code decayEvery} epochs) or {@code plateau} (multiply when validation
- *                         CIDEr-D has not improved for {@code plateauPatience} epochs)
+ * @param schedule         Adam's learning rate per epoch
  * @param clipNorm         global gradient L2 norm cap (0 = off)
  * @param dropout          dropout rate inside the network during training
  * @param patience         stop after this many epochs without a better validation CIDEr-D (0 = never)
@@ -24,8 +23,7 @@ import java.util.Map;
  * @param blind            experiment: pair every caption with the features of a random other
  *                         training image (re-drawn each epoch), the image-blind baseline
  */
-public record CaptionTrainingConfig(int epochs, int batchSize, double learningRate, String schedule,
-                                    int decayEvery, double decayFactor, int plateauPatience, double clipNorm,
+public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSchedule schedule, double clipNorm,
                                     double dropout, int patience, long seed, int checkpointEvery,
                                     int maxCaptionLength, int minWordCount, int embedDim, int hiddenDim,
                                     int layers, int attentionDim, boolean attention, int valBeam,
@@ -33,12 +31,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
     public CaptionTrainingConfig {
         require(epochs >= 1, "epochs must be >= 1");
         require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
-        require(learningRate > 0 && learningRate < 1, "learning rate must be in (0, 1)");
-        require(schedule.equals("none") || schedule.equals("step") || schedule.equals("plateau"),
-                "schedule must be none, step or plateau");
-        require(decayEvery >= 1, "decay-every must be >= 1");
-        require(decayFactor > 0 && decayFactor <= 1, "decay factor must be in (0, 1]");
-        require(plateauPatience >= 1, "plateau patience must be >= 1");
+        require(schedule != null, "a learning-rate schedule is required");
         require(clipNorm >= 0, "clip norm must be >= 0");
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
         require(patience >= 0, "patience must be >= 0");
@@ -56,10 +49,15 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
         }
     }
 
-    /** Show-and-Tell-sized defaults with attention, Adam and early stopping on CIDEr-D. */
+    /** Show-and-Tell-sized defaults with attention, Adam 4e-4 decayed by 0.8 every 3 epochs, early stopping on CIDEr-D. */
     public static CaptionTrainingConfig defaults() {
-        return new CaptionTrainingConfig(20, 64, 4e-4, "step", 3, 0.8, 2, 5.0, 0.5, 5, 42, 1000,
+        return new CaptionTrainingConfig(20, 64, new LearningRateSchedule.Step(4e-4, 3, 3, 0.8), 5.0, 0.5, 5, 42, 1000,
                 16, 5, 512, 512, 1, 512, true, 1, 1000, false);
+    }
+
+    /** The loop's part of these settings. */
+    public TrainingLoop.Settings loop(boolean progress) {
+        return new TrainingLoop.Settings(epochs, schedule, clipNorm, patience, checkpointEvery, progress);
     }
 
     /**
@@ -89,11 +87,6 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
     public static final class Builder {
         private int epochs;
         private int batchSize;
-        private double learningRate;
-        private String schedule;
-        private int decayEvery;
-        private double decayFactor;
-        private int plateauPatience;
         private double clipNorm;
         private double dropout;
         private int patience;
@@ -109,15 +102,15 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
         private int valBeam;
         private int valMaxImages;
         private boolean blind;
+        private double learningRate;
+        private String scheduleName = "none";
+        private int decayEvery = 3;
+        private double decayFactor = 0.8;
+        private int plateauPatience = 2;
 
         private Builder(CaptionTrainingConfig c) {
             epochs = c.epochs;
             batchSize = c.batchSize;
-            learningRate = c.learningRate;
-            schedule = c.schedule;
-            decayEvery = c.decayEvery;
-            decayFactor = c.decayFactor;
-            plateauPatience = c.plateauPatience;
             clipNorm = c.clipNorm;
             dropout = c.dropout;
             patience = c.patience;
@@ -133,6 +126,16 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
             valBeam = c.valBeam;
             valMaxImages = c.valMaxImages;
             blind = c.blind;
+            learningRate = c.schedule.base();
+            if (c.schedule instanceof LearningRateSchedule.Step s) {
+                scheduleName = "step";
+                decayEvery = s.every();
+                decayFactor = s.factor();
+            } else if (c.schedule instanceof LearningRateSchedule.Plateau p) {
+                scheduleName = "plateau";
+                plateauPatience = p.patience();
+                decayFactor = p.factor();
+            }
         }
 
         public Builder epochs(int v) {
@@ -142,31 +145,6 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
 
         public Builder batchSize(int v) {
             batchSize = v;
-            return this;
-        }
-
-        public Builder learningRate(double v) {
-            learningRate = v;
-            return this;
-        }
-
-        public Builder schedule(String v) {
-            schedule = v;
-            return this;
-        }
-
-        public Builder decayEvery(int v) {
-            decayEvery = v;
-            return this;
-        }
-
-        public Builder decayFactor(double v) {
-            decayFactor = v;
-            return this;
-        }
-
-        public Builder plateauPatience(int v) {
-            plateauPatience = v;
             return this;
         }
 
@@ -245,13 +223,38 @@ public record CaptionTrainingConfig(int epochs, int batchSize, double learningRa
             return this;
         }
 
-        public CaptionTrainingConfig build() {
-            return new CaptionTrainingConfig(epochs, batchSize, learningRate, schedule, decayEvery, decayFactor, plateauPatience, clipNorm, dropout, patience, seed, checkpointEvery, maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam, valMaxImages, blind);
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
         }
-    }
 
-    /** The learning rate of an epoch under the step schedule (other schedules adjust it as they go). */
-    double stepRate(int epoch) {
-        return schedule.equals("step") ? learningRate * Math.pow(decayFactor, epoch / decayEvery) : learningRate;
+        public Builder decayEvery(int v) {
+            decayEvery = v;
+            return this;
+        }
+
+        public Builder decayFactor(double v) {
+            decayFactor = v;
+            return this;
+        }
+
+        public Builder plateauPatience(int v) {
+            plateauPatience = v;
+            return this;
+        }
+
+        /** {@code none}, {@code step} (decay every {@link #decayEvery} epochs) or {@code plateau}. */
+        public Builder schedule(String v) {
+            scheduleName = v;
+            return this;
+        }
+
+        public CaptionTrainingConfig build() {
+            LearningRateSchedule s = LearningRateSchedule.of(scheduleName, learningRate, decayEvery, decayEvery, decayFactor,
+                    plateauPatience);
+            return new CaptionTrainingConfig(epochs, batchSize, s, clipNorm, dropout, patience, seed, checkpointEvery,
+                    maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam,
+                    valMaxImages, blind);
+        }
     }
 }

@@ -1,0 +1,94 @@
+package dev.glimpse.app;
+
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.train.LearningRateSchedule;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The options both trainers share, under one set of names. Defaults differ per model and come from
+ * each command's {@code defaultValueProvider}, so {@code --help} shows the right ones.
+ */
+final class TrainingOptions {
+    @Option(names = "--out", paramLabel = "FILE", required = true,
+            description = "Where to write the best model (.zip); the checkpoint goes to OUT.ckpt.zip, the loss curve to OUT.loss.png.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in OUT.ckpt.zip (same data and architecture; an error if there is none).")
+    boolean resume;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Items per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--schedule", paramLabel = "none|step|plateau",
+            description = "Learning-rate schedule: step = multiply by --decay-factor every --decay-every epochs after"
+                    + " --decay-after; plateau = multiply when validation has not improved for --plateau-patience"
+                    + " epochs (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--decay-after", paramLabel = "EPOCHS",
+            description = "Step schedule: epochs at the full rate (default: ${DEFAULT-VALUE}).")
+    int decayAfter;
+
+    @Option(names = "--decay-every", paramLabel = "EPOCHS",
+            description = "Step schedule: decay every N epochs (default: ${DEFAULT-VALUE}).")
+    int decayEvery;
+
+    @Option(names = "--decay-factor", paramLabel = "F",
+            description = "Learning-rate factor per decay (default: ${DEFAULT-VALUE}).")
+    double decayFactor;
+
+    @Option(names = "--plateau-patience", paramLabel = "EPOCHS",
+            description = "Plateau schedule: decay after N epochs without improvement (default: ${DEFAULT-VALUE}).")
+    int plateauPatience;
+
+    @Option(names = "--clip-norm", paramLabel = "N",
+            description = "Global gradient L2 norm cap, 0 = off (default: ${DEFAULT-VALUE}).")
+    double clipNorm;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout rate while training (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of parameters and data order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--patience", paramLabel = "EPOCHS",
+            description = "Stop after N epochs without a better validation score, 0 = never (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS",
+            description = "Also write the checkpoint every N steps, 0 = epoch ends only (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--embed", paramLabel = "DIM", description = "Word embedding size (default: ${DEFAULT-VALUE}).")
+    int embed;
+
+    @Option(names = "--hidden", paramLabel = "DIM", description = "Recurrent layer size (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--layers", paramLabel = "N", description = "Recurrent layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--min-word-count", paramLabel = "N",
+            description = "Words seen fewer times in the training text become <unk> (default: ${DEFAULT-VALUE}).")
+    int minWordCount;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    LearningRateSchedule learningRate() {
+        return LearningRateSchedule.of(schedule, lr, decayAfter, decayEvery, decayFactor, plateauPatience);
+    }
+
+    static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new GlimpseException(message);
+        }
+    }
+}

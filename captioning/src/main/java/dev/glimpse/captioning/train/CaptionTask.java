@@ -1,0 +1,236 @@
+package dev.glimpse.captioning.train;
+
+import dev.glimpse.captioning.decode.CaptionDecoder;
+import dev.glimpse.captioning.decode.DecodeOptions;
+import dev.glimpse.captioning.decode.Decoded;
+import dev.glimpse.captioning.eval.CaptionEvaluator;
+import dev.glimpse.captioning.eval.EvaluationReport;
+import dev.glimpse.captioning.model.CaptionModel;
+import dev.glimpse.captioning.model.NetDecoderStep;
+import dev.glimpse.captioning.net.CaptionBatch;
+import dev.glimpse.captioning.net.CaptionNet;
+import dev.glimpse.captioning.net.CaptionNetConfig;
+import dev.glimpse.captioning.net.StepLoss;
+import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.ImageSide;
+import dev.glimpse.common.io.Json;
+import dev.glimpse.common.text.Vocabulary;
+import dev.glimpse.common.train.DatasetFile;
+import dev.glimpse.common.train.TrainingLoop;
+import dev.glimpse.common.train.TrainingRecord;
+import dev.glimpse.datasets.Batches;
+import dev.glimpse.datasets.SeededShuffle;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The captioner's side of the training loop: the data order of each epoch (a seeded shuffle, then
+ * length buckets, so fewer padded steps), one step through {@link CaptionNet}, validation (loss,
+ * then BLEU-4 and CIDEr-D of decoded captions with the coco-caption scorer) and the model's entries.
+ */
+final class CaptionTask implements TrainingLoop.Task {
+    /** Validation images decoded per batch. */
+    static final int DECODE_BATCH = 64;
+    /** Length buckets per epoch: captions of similar length share a batch. */
+    static final int BUCKETS = 16;
+
+    private final CaptionTrainingConfig cfg;
+    private final CaptionDataset data;
+    private final CaptionNetConfig netConfig;
+    private final CaptionNet net;
+    private final ImageSide imageSide;
+    private final FeatureSource features;
+    private final Map<Long, Integer> trainIndex = new HashMap<>();
+    private final Map<Integer, List<int[]>> epochBatches = new HashMap<>();
+    private final Map<Integer, long[]> blindMaps = new HashMap<>();
+
+    private CaptionTask(CaptionTrainingConfig cfg, CaptionDataset data, CaptionNetConfig netConfig, CaptionNet net,
+                        ImageSide imageSide, FeatureSource features) {
+        this.cfg = cfg;
+        this.data = data;
+        this.netConfig = netConfig;
+        this.net = net;
+        this.imageSide = imageSide;
+        this.features = features;
+        long[] trainIds = data.trainImageIds();
+        for (int i = 0; i < trainIds.length; i++) {
+            trainIndex.put(trainIds[i], i);
+        }
+    }
+
+    /** A new run, or the one a checkpoint holds (its parameters and feature statistics). */
+    static CaptionTask create(CaptionTrainingConfig cfg, CaptionDataset data, FeatureSource rawFeatures,
+                              ModelBundle checkpoint, Path file) {
+        var info = rawFeatures.info();
+        CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
+                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
+        CaptionNet net = new CaptionNet(netConfig, cfg.seed());
+        ImageSide imageSide;
+        if (checkpoint != null) {
+            CaptionModel saved = CaptionModel.from(checkpoint, file);
+            imageSide = saved.imageSide();
+            if (saved.params().length == net.params().size()) {
+                net.params().copyFrom(saved.params());
+            }
+        } else {
+            // Fitted once per run on the training images and frozen, so a resumed run and the saved
+            // model standardise exactly as the first epoch did.
+            imageSide = ImageSide.fit(rawFeatures, data.trainImageIds(), cfg.attention());
+        }
+        return new CaptionTask(cfg, data, netConfig, net, imageSide, imageSide.standardizer().wrap(rawFeatures));
+    }
+
+    @Override
+    public String title() {
+        return "captioner";
+    }
+
+    @Override
+    public String unit() {
+        return "captions";
+    }
+
+    @Override
+    public List<TrainingLoop.ParamGroup> parameters() {
+        return List.of(new TrainingLoop.ParamGroup("decoder", net.params(), 1.0));
+    }
+
+    @Override
+    public Map<String, Object> resumeKeys() {
+        Map<String, Object> m = new LinkedHashMap<>(cfg.resumeKeys());
+        m.put("data", data.files().stream().map(DatasetFile::sha256).toList());
+        m.put("vocabulary", data.vocabulary().sha256());
+        m.put("net", netConfig);
+        m.put("encoder", features.info());
+        return m;
+    }
+
+    @Override
+    public TrainingRecord newRecord() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> configMap = Json.MAPPER.convertValue(cfg, LinkedHashMap.class);
+        return TrainingRecord.start(CaptionModel.KIND, configMap, data.files(), cfg.seed(), features.info().name(),
+                features.info().randomInit());
+    }
+
+    /** The batches of an epoch: a seeded shuffle, then length buckets (fewer padded LSTM steps). */
+    List<int[]> batches(List<CaptionDataset.Sample> samples, int epoch) {
+        int[] order = new SeededShuffle(cfg.seed()).epoch(epoch, samples.size());
+        return Batches.byLength(order, i -> samples.get(i).tokens().length, cfg.batchSize(), BUCKETS,
+                cfg.seed() * 31 + epoch);
+    }
+
+    private List<int[]> epoch(int epoch) {
+        if (!epochBatches.containsKey(epoch)) {
+            epochBatches.clear();
+            epochBatches.put(epoch, batches(data.train(), epoch));
+        }
+        return epochBatches.get(epoch);
+    }
+
+    @Override
+    public int batches(int epoch) {
+        return epoch(epoch).size();
+    }
+
+    @Override
+    public int batchSize(int epoch, int batch) {
+        return epoch(epoch).get(batch).length;
+    }
+
+    @Override
+    public TrainingLoop.StepLoss step(int epoch, int batch) {
+        long[] blind = cfg.blind() ? blindMaps.computeIfAbsent(epoch, this::blindMap) : null;
+        StepLoss l = net.trainStep(batch(data.train(), epoch(epoch).get(batch), blind), cfg.dropout() > 0);
+        return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
+    }
+
+    /** Blind baseline: each training image's features are another training image's, re-drawn each epoch. */
+    private long[] blindMap(int epoch) {
+        long[] trainIds = data.trainImageIds();
+        int[] perm = SeededShuffle.permutation(trainIds.length, cfg.seed() * 7919 + epoch);
+        long[] out = new long[trainIds.length];
+        for (int i = 0; i < perm.length; i++) {
+            out[i] = trainIds[perm[i]];
+        }
+        return out;
+    }
+
+    private CaptionBatch batch(List<CaptionDataset.Sample> samples, int[] rows, long[] blind) {
+        long[] ids = new long[rows.length];
+        int[][] tokens = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            CaptionDataset.Sample s = samples.get(rows[i]);
+            ids[i] = blind == null ? s.imageId() : blind[trainIndex.get(s.imageId())];
+            tokens[i] = s.tokens();
+        }
+        return new CaptionBatch(features.pooled(ids), cfg.attention() ? features.grid(ids) : null, tokens); // [B, F], [B, R, C]
+    }
+
+    /** Validation loss over every validation caption and scores of decoded captions of the validation images. */
+    @Override
+    public TrainingLoop.Validation validate(int epoch) {
+        double lossSum = 0;
+        long tokens = 0;
+        List<CaptionDataset.Sample> val = data.val();
+        for (int from = 0; from < val.size(); from += cfg.batchSize()) {
+            int[] rows = new int[Math.min(cfg.batchSize(), val.size() - from)];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            StepLoss l = net.evaluate(batch(val, rows, null));
+            lossSum += l.lossSum();
+            tokens += l.tokens();
+        }
+        long[] ids = data.valImageIds();
+        if (cfg.valMaxImages() > 0 && ids.length > cfg.valMaxImages()) {
+            ids = Arrays.copyOf(ids, cfg.valMaxImages());
+        }
+        Map<Long, String> captions = decode(net, data.vocabulary(), features, cfg.attention(), ids,
+                new DecodeOptions(cfg.valBeam(), cfg.maxCaptionLength() + 1, 0, true));
+        Map<Long, List<String>> refs = new LinkedHashMap<>();
+        for (long id : ids) {
+            refs.put(id, data.valReferences().get(id));
+        }
+        EvaluationReport report = CaptionEvaluator.evaluate(refs, captions);
+        double loss = tokens > 0 ? lossSum / tokens : Double.NaN;
+        double bleu4 = report.score(EvaluationReport.BLEU_4);
+        double cider = report.score(EvaluationReport.CIDER_D);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", loss);
+        metrics.put("perplexity", Math.exp(loss));
+        metrics.put(EvaluationReport.BLEU_4, bleu4);
+        metrics.put(EvaluationReport.CIDER_D, cider);
+        return new TrainingLoop.Validation(cider, loss, metrics, String.format(
+                "val loss %.3f (perplexity %.1f), BLEU-4 %.3f, CIDEr-D %.3f", loss, Math.exp(loss), bleu4, cider));
+    }
+
+    /** Captions for images by id, decoded in batches. */
+    static Map<Long, String> decode(CaptionNet net, Vocabulary vocab, FeatureSource features, boolean withGrid,
+                                    long[] ids, DecodeOptions options) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        CaptionDecoder decoder = CaptionDecoder.of(options);
+        for (int from = 0; from < ids.length; from += DECODE_BATCH) {
+            long[] part = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + DECODE_BATCH));
+            INDArray pooled = features.pooled(part); // [B, F]
+            INDArray grid = withGrid ? features.grid(part) : null; // [B, R, C]
+            List<Decoded> d = decoder.decode(new NetDecoderStep(net, pooled, grid), part.length);
+            for (int i = 0; i < part.length; i++) {
+                out.put(part[i], vocab.decode(d.get(i).best().words()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ModelBundle.Writer model(TrainingRecord record) {
+        return new CaptionModel(netConfig, data.vocabulary(), imageSide, record, net.params().toFloatArray())
+                .addTo(ModelBundle.writer(CaptionModel.KIND));
+    }
+}

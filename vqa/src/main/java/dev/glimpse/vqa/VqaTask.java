@@ -1,0 +1,178 @@
+package dev.glimpse.vqa;
+
+import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.ImageSide;
+import dev.glimpse.common.train.DatasetFile;
+import dev.glimpse.common.train.TrainingLoop;
+import dev.glimpse.common.train.TrainingRecord;
+import dev.glimpse.datasets.SeededShuffle;
+import dev.glimpse.vqa.eval.VqaEvaluator;
+import dev.glimpse.vqa.eval.VqaGroundTruth;
+import dev.glimpse.vqa.eval.VqaScores;
+import dev.glimpse.vqa.net.VqaNet;
+import dev.glimpse.vqa.net.VqaNetConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The VQA model's side of the training loop: vocabularies and targets from the training questions
+ * (a resumed run keeps the checkpoint's), a seeded shuffle per epoch cut into mini-batches, one step
+ * through {@link VqaNet}, and the official accuracy on the validation questions.
+ */
+final class VqaTask implements TrainingLoop.Task {
+    private final VqaTrainConfig cfg;
+    private final VqaTrainingSet set;
+    private final List<VqaItem> val;
+    private final List<VqaGroundTruth> valTruth;
+    private final List<DatasetFile> data;
+    private final FeatureSource features;
+    private final int featureDim;
+    private VqaModel model;
+    private int[] order;
+    private int orderEpoch = -1;
+
+    private VqaTask(VqaTrainConfig cfg, VqaTrainingSet set, List<VqaItem> val, List<DatasetFile> data,
+                    FeatureSource features, int featureDim, VqaModel model) {
+        this.cfg = cfg;
+        this.set = set;
+        this.val = val;
+        this.valTruth = val.stream().map(VqaItem::groundTruth).toList();
+        this.data = data;
+        this.features = features;
+        this.featureDim = featureDim;
+        this.model = model;
+    }
+
+    static VqaTask create(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
+                          List<DatasetFile> data, ModelBundle checkpoint, Path file, PrintWriter log) {
+        VqaModel restored = checkpoint == null ? null : VqaModel.fromBundle(checkpoint.requireKind(VqaModel.KIND), file);
+        VqaTrainingSet set = restored == null
+                ? VqaTrainingSet.prepare(train, cfg)
+                : VqaTrainingSet.encode(train, restored.questions(), restored.answers(), cfg.targets());
+        log.println(set.summary(train.size()));
+        int featureDim = cfg.questionOnly() ? BlindFeatures.DIM : rawFeatures.info().pooledDim();
+        VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
+                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout());
+        VqaNet net = new VqaNet(netCfg, cfg.seed());
+        if (restored != null && restored.net().params().size() == net.params().size()) {
+            net.params().copyFrom(restored.net().params().toFloatArray());
+        }
+        // the blind model's constant feature stays as it is: centred it would be all zeros
+        ImageSide imageSide = cfg.questionOnly() ? null
+                : restored != null && restored.imageSide() != null ? restored.imageSide()
+                : ImageSide.fit(rawFeatures, set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId).toArray(), false);
+        FeatureSource features = imageSide == null ? rawFeatures : imageSide.standardizer().wrap(rawFeatures);
+        VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), imageSide, cfg.questionOnly(), null);
+        return new VqaTask(cfg, set, val, data, features, featureDim, model);
+    }
+
+    VqaModel model() {
+        return model;
+    }
+
+    VqaTrainingSet set() {
+        return set;
+    }
+
+    @Override
+    public String title() {
+        return "VQA";
+    }
+
+    @Override
+    public String unit() {
+        return "questions";
+    }
+
+    @Override
+    public List<TrainingLoop.ParamGroup> parameters() {
+        return List.of(new TrainingLoop.ParamGroup("net", model.net().params(), 1.0));
+    }
+
+    @Override
+    public Map<String, Object> resumeKeys() {
+        Map<String, Object> m = new LinkedHashMap<>(cfg.architecture());
+        m.put("batchSize", cfg.batchSize());
+        m.put("seed", cfg.seed());
+        m.put("imageFeatureSize", featureDim);
+        m.put("data", data.stream().map(DatasetFile::sha256).toList());
+        if (features.info() != null) {
+            m.put("encoder", features.info());
+        }
+        return m;
+    }
+
+    @Override
+    public TrainingRecord newRecord() {
+        return TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
+                cfg.questionOnly() ? "none (question-only)" : features.info().name(),
+                !cfg.questionOnly() && features.info().randomInit());
+    }
+
+    /** The epoch's order of the kept questions: a seeded shuffle, replayed exactly on resume. */
+    private int[] order(int epoch) {
+        if (orderEpoch != epoch) {
+            order = new SeededShuffle(cfg.seed()).epoch(epoch, set.examples().size());
+            orderEpoch = epoch;
+        }
+        return order;
+    }
+
+    @Override
+    public int batches(int epoch) {
+        return (set.examples().size() + cfg.batchSize() - 1) / cfg.batchSize();
+    }
+
+    @Override
+    public int batchSize(int epoch, int batch) {
+        return Math.min(cfg.batchSize(), set.examples().size() - batch * cfg.batchSize());
+    }
+
+    @Override
+    public TrainingLoop.StepLoss step(int epoch, int batch) {
+        int[] order = order(epoch);
+        int n = batchSize(epoch, batch);
+        int answers = set.answers().size();
+        long[] imageIds = new long[n];
+        int[][] questions = new int[n][];
+        float[] targets = new float[n * answers];
+        for (int i = 0; i < n; i++) {
+            VqaTrainingSet.Example ex = set.examples().get(order[batch * cfg.batchSize() + i]);
+            imageIds[i] = ex.imageId();
+            questions[i] = ex.tokens();
+            int[] classes = ex.target().classes();
+            for (int j = 0; j < classes.length; j++) {
+                targets[i * answers + classes[j]] = ex.target().weights()[j];
+            }
+        }
+        INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
+        INDArray target = Nd4j.createFromArray(targets).reshape(n, answers);      // [B, A]
+        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0);
+        return new TrainingLoop.StepLoss(mean * n, n);
+    }
+
+    @Override
+    public TrainingLoop.Validation validate(int epoch) {
+        if (val.isEmpty()) {
+            return new TrainingLoop.Validation(Double.NaN, Double.NaN, Map.of(), "(no validation set)");
+        }
+        VqaScores scores = VqaEvaluator.evaluate(valTruth, model.answerAll(val, features, cfg.batchSize()));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("accuracy", scores.overall());
+        scores.perAnswerType().forEach((k, v) -> metrics.put("answer_type:" + k, v));
+        scores.perQuestionType().forEach((k, v) -> metrics.put("question_type:" + k, v));
+        return new TrainingLoop.Validation(scores.overall(), Double.NaN, metrics,
+                String.format("val accuracy %.2f", scores.overall()));
+    }
+
+    @Override
+    public ModelBundle.Writer model(TrainingRecord record) {
+        return model.withTraining(record).bundle();
+    }
+}
