@@ -5,6 +5,7 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.TrainingRecord;
@@ -52,9 +53,9 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
     /** Reads and checks the entries of a captioner bundle: every mismatch is named. */
     public static CaptionModel from(ModelBundle bundle, Path file) {
         bundle.requireKind(KIND);
-        CaptionNetConfig net = bundle.json(NET, CaptionNetConfig.class);
+        CaptionNetConfig net = bundle.json(NET, CaptionNetConfig.class).validate(file + ": " + NET + ".json");
         VocabularyEntry v = bundle.json(VOCABULARY, VocabularyEntry.class);
-        Vocabulary vocabulary = Vocabulary.of(v.words());
+        Vocabulary vocabulary = Vocabulary.of(v.words(), file + ": " + VOCABULARY + ".json: words");
         if (v.sha256() != null && !v.sha256().equals(vocabulary.sha256())) {
             throw new GlimpseException(file + ": vocabulary.json: sha256 does not match its words (file damaged?)");
         }
@@ -66,8 +67,11 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, EncoderS
         if (encoder.info() == null || encoder.name() == null) {
             throw new GlimpseException(file + ": encoder.json: missing encoder name or info");
         }
+        ModelLimits.inputSize(file + ": " + ENCODER + ".json", encoder.inputSize());
         TrainingRecord training = bundle.json(TRAINING, TrainingRecord.class);
-        float[] params = bundle.floats(PARAMS);
+        String paramsEntry = file + ": " + PARAMS + ".f32";
+        float[] params = ModelLimits.finite(paramsEntry,
+                ModelLimits.length(paramsEntry, bundle.floats(PARAMS), net.parameterCount()));
         FeatureNorm norm = FeatureNorm.from(bundle, file, net.featureDim(), net.gridDim());
         return new CaptionModel(net, vocabulary, encoder, norm, training, params);
     }

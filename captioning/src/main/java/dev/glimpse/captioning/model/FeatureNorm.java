@@ -2,6 +2,7 @@ package dev.glimpse.captioning.model;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.features.FeatureSource;
 import java.util.Arrays;
 import dev.glimpse.common.features.ChannelMoments;
@@ -111,6 +112,12 @@ public record FeatureNorm(float[] pooledMean, float[] pooledStd, float[] gridMea
         if (n.pooledMean.length != featureDim || n.pooledStd.length != featureDim
                 || (n.gridMean != null && (n.gridMean.length != gridDim || n.gridStd == null || n.gridStd.length != gridDim))) {
             throw new GlimpseException(file + ": feature statistics (norm.*.f32) do not match the network's feature sizes");
+        }
+        ModelLimits.finite(file + ": " + POOLED_MEAN + ".f32", n.pooledMean);
+        ModelLimits.positiveFinite(file + ": " + POOLED_STD + ".f32", n.pooledStd);
+        if (n.gridMean != null) {
+            ModelLimits.finite(file + ": " + GRID_MEAN + ".f32", n.gridMean);
+            ModelLimits.positiveFinite(file + ": " + GRID_STD + ".f32", n.gridStd);
         }
         return n;
     }
