@@ -28,8 +28,44 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line with captured streams; tests call this instead of {@link #main}. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        Backend.init();
-        return newCommandLine(out, err).execute(args);
+        try {
+            Backend.init();
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, err);
+        }
+        return execute(newCommandLine(out, err), args);
+    }
+
+    /**
+     * Runs a command line. picocli hands exceptions to {@link #handleError} but lets errors escape
+     * {@code execute}; an OutOfMemoryError is caught here so it, too, ends as one line and an exit code.
+     */
+    static int execute(CommandLine cl, String[] args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(e, cl.getErr());
+        }
+    }
+
+    /**
+     * One line naming the limit that was hit and how to raise it: the Java heap ({@code -Xmx}) or,
+     * for ND4J's off-heap arrays, JavaCPP's {@code maxphysicalbytes}/{@code maxbytes}, both set through
+     * {@code GLIMPSE_JAVA_OPTS}. Exit code {@link ExitCodes#RESOURCES}, never a stack trace.
+     */
+    static int outOfMemory(OutOfMemoryError e, PrintWriter err) {
+        String detail = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        boolean offHeap = detail.contains("physical") || detail.contains("maxbytes") || detail.contains("Pointer")
+                || detail.contains("Direct buffer");
+        String limit = offHeap
+                ? "off-heap memory (raise -Dorg.bytedeco.javacpp.maxphysicalbytes=/maxbytes= in GLIMPSE_JAVA_OPTS)"
+                : "the Java heap of " + (maxHeap >> 20) + " MB (raise it with GLIMPSE_JAVA_OPTS=-Xmx<size>, e.g. -Xmx"
+                        + Math.max(2, 2 * ((maxHeap >> 30) + 1)) + "g)";
+        err.println("glimpse: out of memory" + (detail.isEmpty() ? "" : " (" + detail + ")") + ": the command needs more than "
+                + limit + "; or use a smaller --batch or input");
+        err.flush();
+        return ExitCodes.RESOURCES;
     }
 
     static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
@@ -49,8 +85,12 @@ public final class Main implements Callable<Integer> {
     private static int handleError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         Throwable t = ex;
-        while (!(t instanceof GlimpseException) && t.getCause() != null && t.getCause() != t) {
+        while (!(t instanceof GlimpseException) && !(t instanceof OutOfMemoryError)
+                && t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
+        }
+        if (t instanceof OutOfMemoryError oom) { // e.g. raised on a worker thread and wrapped
+            return outOfMemory(oom, err);
         }
         if (t instanceof GlimpseException) {
             err.println("glimpse: " + t.getMessage());
