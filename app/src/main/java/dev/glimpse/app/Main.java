@@ -59,7 +59,8 @@ public final class Main implements Callable<Integer> {
         boolean offHeap = detail.contains("physical") || detail.contains("maxbytes") || detail.contains("Pointer")
                 || detail.contains("Direct buffer");
         String limit = offHeap
-                ? "off-heap memory (raise -Dorg.bytedeco.javacpp.maxphysicalbytes=/maxbytes= in GLIMPSE_JAVA_OPTS)"
+                ? "off-heap memory (JavaCPP's limits follow -Xmx: raise -Xmx, or -Dorg.bytedeco.javacpp.maxbytes="
+                        + " and maxphysicalbytes=, in GLIMPSE_JAVA_OPTS)"
                 : "the Java heap of " + (maxHeap >> 20) + " MB (raise it with GLIMPSE_JAVA_OPTS=-Xmx<size>, e.g. -Xmx"
                         + Math.max(2, 2 * ((maxHeap >> 30) + 1)) + "g)";
         err.println("glimpse: out of memory" + (detail.isEmpty() ? "" : " (" + detail + ")") + ": the command needs more than "

@@ -73,7 +73,7 @@ class FeaturesCommandTest {
                 "--encoder", "squeezenet", "--out", cache.toString());
         assertEquals(ExitCodes.INPUT, damaged.code());
         assertEquals("glimpse: " + log + ": entry 1 (byte offset 16) is damaged (checksum mismatch; it names image 65538,"
-                + " record slot 1 in shard-00000.f16, its record holds image 2); rerun with --repair to re-extract the"
-                + " affected images", damaged.err().strip());
+                + " record slot 1 in shard-00000.f16, its record holds image 2); rerun glimpse features with --repair to"
+                + " re-extract the affected images (or delete the cache folder)", damaged.err().strip());
     }
 }

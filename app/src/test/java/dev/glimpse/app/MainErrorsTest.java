@@ -63,7 +63,8 @@ class MainErrorsTest {
         Result r = run("wrapped");
         assertEquals(ExitCodes.RESOURCES, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("off-heap memory (raise -Dorg.bytedeco.javacpp.maxphysicalbytes="), r.err());
+        assertTrue(r.err().contains("off-heap memory (JavaCPP's limits follow -Xmx: raise -Xmx, or"
+                + " -Dorg.bytedeco.javacpp.maxbytes= and maxphysicalbytes=, in GLIMPSE_JAVA_OPTS)"), r.err());
     }
 
     @Test

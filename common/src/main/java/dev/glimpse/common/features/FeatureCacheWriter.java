@@ -33,8 +33,6 @@ public final class FeatureCacheWriter implements AutoCloseable {
     /** One slot given up by a repair: its index, the image its entry or record names, and why. */
     public record Repair(int slot, long imageId, String reason) {}
 
-    private static final String REPAIR_HINT = "rerun with " + FeatureCache.REPAIR_OPTION + " to re-extract the affected images";
-
     private final Path dir;
     private final CacheManifest manifest;
     private final Set<Long> committed = new HashSet<>();
@@ -48,7 +46,7 @@ public final class FeatureCacheWriter implements AutoCloseable {
         this.dir = dir;
         this.manifest = manifest;
         if (!scan.clean() && !repair) {
-            throw new GlimpseException(scan.problem(dir, manifest, REPAIR_HINT));
+            throw new GlimpseException(scan.problem(dir, manifest, FeatureCache.REPAIR_ADVICE));
         }
         slots = scan.slots().size();
         log = CommitLog.openForAppend(dir, slots); // cuts a torn tail (refused above unless repairing)
@@ -69,7 +67,7 @@ public final class FeatureCacheWriter implements AutoCloseable {
                 if (damage == null && !committed.add(e.id())) {
                     if (!repair) {
                         throw new GlimpseException(dir.resolve(CommitLog.FILE) + ": entry " + slot + " repeats image "
-                                + e.id() + "; rerun with " + FeatureCache.REPAIR_OPTION);
+                                + e.id() + "; " + FeatureCache.REPAIR_ADVICE);
                     }
                     damage = "repeats an earlier entry";
                 }
@@ -100,7 +98,7 @@ public final class FeatureCacheWriter implements AutoCloseable {
         try {
             CommitLog.Scan scan = CommitLog.scan(dir);
             if (!scan.clean()) {
-                throw new GlimpseException(scan.problem(dir, manifest, REPAIR_HINT));
+                throw new GlimpseException(scan.problem(dir, manifest, FeatureCache.REPAIR_ADVICE));
             }
         } catch (IOException e) {
             throw new GlimpseException(dir + ": cannot read feature cache: " + e.getMessage(), e);

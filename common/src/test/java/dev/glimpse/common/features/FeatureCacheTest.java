@@ -151,7 +151,7 @@ class FeatureCacheTest {
         FakeEncoder enc = new FakeEncoder("fake");
         GlimpseException write = assertThrows(GlimpseException.class,
                 () -> FeatureExtractor.extract(refs, enc, cacheDir, options(5)));
-        assertEquals(expected + "rerun with --repair to re-extract the affected images", write.getMessage());
+        assertEquals(expected + FeatureCache.REPAIR_ADVICE, write.getMessage());
         assertEquals(0, enc.images);
 
         FeatureExtractor.Report report = FeatureExtractor.extract(refs, enc, cacheDir, repairing(5));
