@@ -3,10 +3,12 @@ package dev.glimpse.app;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
+import dev.glimpse.common.features.FeatureCache;
+import dev.glimpse.common.features.FeatureCacheWriter;
 import dev.glimpse.common.features.FeatureExtractor;
-import dev.glimpse.common.features.ImageLists;
 import dev.glimpse.common.features.ImageRef;
 import dev.glimpse.common.image.ImageLoader;
+import dev.glimpse.datasets.ImageLists;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,10 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Cache folder (created, or resumed).")
     Path out;
 
+    @Option(names = FeatureCache.REPAIR_OPTION, description = "Repair a damaged cache: verify every record, give up damaged"
+            + " commit entries and records, and extract those images again (without it, damage is an error).")
+    boolean repair;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -66,12 +72,19 @@ final class FeaturesCommand implements Callable<Integer> {
         if (refs.isEmpty()) {
             throw new GlimpseException((list.captions != null ? list.captions : list.questions) + ": lists no images");
         }
-        FeatureExtractor.Options options = new FeatureExtractor.Options(batch, new ImageLoader(), System.err);
+        if (!repair) {
+            FeatureCacheWriter.requireIntactLog(out); // before the encoder's seconds of loading
+        }
+        FeatureExtractor.Options options = new FeatureExtractor.Options(batch, new ImageLoader(), System.err, repair);
         FeatureExtractor.Report report;
         try (ImageEncoder enc = Encoders.open(encoder.request())) {
             stderr.println("encoder: " + enc.info().describe());
             stderr.flush();
             report = FeatureExtractor.extract(refs, enc, out, options);
+        }
+        for (FeatureCacheWriter.Repair r : report.repaired()) {
+            stderr.println("repaired slot " + r.slot() + (r.imageId() >= 0 ? " (image " + r.imageId() + ")" : "")
+                    + ": " + r.reason());
         }
         int listed = 0;
         for (FeatureExtractor.Failure f : report.skipped()) {

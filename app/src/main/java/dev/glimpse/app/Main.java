@@ -28,15 +28,23 @@ public final class Main implements Callable<Integer> {
 
     /** Runs one command line with captured streams; tests call this instead of {@link #main}. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        Backend.init();
         try {
-            return newCommandLine(out, err).execute(args);
+            Backend.init();
         } catch (OutOfMemoryError e) {
-            // picocli hands only Exceptions to the handler; an Error ends here, with the same one line.
-            Failure f = Failure.of(e);
-            err.println("glimpse: " + f.message());
-            err.flush();
-            return f.kind().exitCode;
+            return report(Failure.of(e), e, err);
+        }
+        return execute(newCommandLine(out, err), args);
+    }
+
+    /**
+     * Runs a command line. picocli hands exceptions to {@link #handleError} but lets errors escape
+     * {@code execute}; an OutOfMemoryError is caught here so it, too, ends as one line and an exit code.
+     */
+    static int execute(CommandLine cl, String[] args) {
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            return report(Failure.of(e), e, cl.getErr());
         }
     }
 
@@ -55,13 +63,16 @@ public final class Main implements Callable<Integer> {
 
     /** The one place that turns failures into messages and exit codes (the server maps the same {@link Failure}s). */
     private static int handleError(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        Failure f = Failure.of(ex);
+        return report(Failure.of(ex), ex, cl.getErr());
+    }
+
+    private static int report(Failure f, Throwable error, PrintWriter err) {
         if (f.kind() == Failure.Kind.INTERNAL && Boolean.getBoolean("glimpse.stacktrace")) {
-            ex.printStackTrace(err);
+            error.printStackTrace(err);
         }
         err.println("glimpse: " + f.message()
                 + (f.kind() == Failure.Kind.INTERNAL ? " (rerun with -Dglimpse.stacktrace=true for details)" : ""));
+        err.flush();
         return f.kind().exitCode;
     }
 }

@@ -109,9 +109,9 @@ final class TrainCaptionerCommand implements Callable<Integer> {
         err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                 data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
         try (TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
-                cfg.attention(), training.quiet, err)) {
+                cfg.attention(), training.allowMissing, training.quiet, err)) {
             CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)
-                    .train(data, feats.source(), Checkpoints.beside(training.out), training.resume, err);
+                    .train(data.only(feats.usable()), feats.source(), Checkpoints.beside(training.out), training.resume, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                     r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
             outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());

@@ -108,9 +108,13 @@ public final class TrainVqaCommand implements Callable<Integer> {
         }
         Path out = training.out;
         TrainingFeatures feats = questionOnly ? null
-                : TrainingFeatures.open(features, null, encoder, files, false, training.quiet, log);
+                : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
         try {
             FeatureSource raw = feats == null ? new BlindFeatures() : feats.source();
+            if (feats != null) {
+                trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+                valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+            }
             VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
                     .train(trainItems, valItems, raw, data, Checkpoints.beside(out), training.resume);
             PrintWriter w = spec.commandLine().getOut();

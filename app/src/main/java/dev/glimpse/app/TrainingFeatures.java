@@ -14,6 +14,8 @@ import dev.glimpse.common.image.ImageLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -25,14 +27,21 @@ import java.util.Map;
 final class TrainingFeatures implements AutoCloseable {
     private final FeatureSource source;
     private final AutoCloseable resource;
+    private final Set<Long> usable;
 
-    private TrainingFeatures(FeatureSource source, AutoCloseable resource) {
+    private TrainingFeatures(FeatureSource source, AutoCloseable resource, Set<Long> usable) {
         this.source = source;
         this.resource = resource;
+        this.usable = usable;
     }
 
     FeatureSource source() {
         return source;
+    }
+
+    /** The images the run can use: all of them, unless --allow-missing let a cache lack some. */
+    Set<Long> usable() {
+        return usable;
     }
 
     /**
@@ -40,7 +49,7 @@ final class TrainingFeatures implements AutoCloseable {
      * @param withGrid keep the grids too (attention captioners)
      */
     static TrainingFeatures open(Path features, Path cacheFeatures, EncoderOptions encoder, Map<Long, Path> images,
-                                 boolean withGrid, boolean quiet, PrintWriter log) {
+                                 boolean withGrid, double allowMissing, boolean quiet, PrintWriter log) {
         long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();
         if (features != null && cacheFeatures != null) {
             throw new GlimpseException("--features reads an existing cache, --cache-features makes one: pick one");
@@ -48,12 +57,16 @@ final class TrainingFeatures implements AutoCloseable {
         if (features != null) {
             FeatureCache cache = FeatureCache.open(features);
             try {
-                FeatureCoverage.requireAll(cache, ids, features.toString());
+                FeatureCoverage coverage = FeatureCoverage.check(cache, ids, allowMissing, features.toString());
+                if (coverage.missing().length > 0) {
+                    log.println("features: " + coverage.summary(features.toString()) + "; training on the others ("
+                            + FeatureCoverage.ALLOW_OPTION + " " + allowMissing + ")");
+                }
+                return new TrainingFeatures(cache, cache, ids(coverage.usable()));
             } catch (RuntimeException e) {
                 cache.close();
                 throw e;
             }
-            return new TrainingFeatures(cache, cache);
         }
         try (ImageEncoder enc = Encoders.open(encoder.request())) {
             log.println("encoder: " + enc.info().describe());
@@ -67,13 +80,21 @@ final class TrainingFeatures implements AutoCloseable {
                             + " (" + rep.skipped().size() + " images could not be encoded)");
                 }
                 FeatureCache cache = FeatureCache.open(cacheFeatures);
-                return new TrainingFeatures(cache, cache);
+                return new TrainingFeatures(cache, cache, ids(ids));
             }
             // Small data: encode every image once, keep the features in memory for all epochs.
             InMemoryFeatures memory = InMemoryFeatures.extract(new EncoderFeatureSource(enc, images, new ImageLoader()),
                     ids, 16, withGrid, !quiet);
-            return new TrainingFeatures(memory, null);
+            return new TrainingFeatures(memory, null, ids(ids));
         }
+    }
+
+    private static Set<Long> ids(long[] ids) {
+        Set<Long> s = new HashSet<>(ids.length * 2);
+        for (long id : ids) {
+            s.add(id);
+        }
+        return s;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.features.FeatureCoverage;
 import dev.glimpse.common.train.LearningRateSchedule;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -78,6 +79,11 @@ final class TrainingOptions {
     @Option(names = "--min-word-count", paramLabel = "N",
             description = "Words seen fewer times in the training text become <unk> (default: ${DEFAULT-VALUE}).")
     int minWordCount;
+
+    @Option(names = FeatureCoverage.ALLOW_OPTION, paramLabel = "FRACTION", defaultValue = "0",
+            description = "With --features: train even if up to this fraction of the images has no features in the"
+                    + " cache (they are counted and left out); 0 = every image must be there (default: ${DEFAULT-VALUE}).")
+    double allowMissing;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;

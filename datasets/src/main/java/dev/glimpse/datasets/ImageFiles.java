@@ -1,6 +1,7 @@
 package dev.glimpse.datasets;
 
 import dev.glimpse.common.GlimpseException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,11 +11,13 @@ import java.util.List;
 /**
  * Turns file names from an annotation file into paths under the image root. A name that would
  * leave the root ({@code ../x}, {@code /etc/x}, {@code C:\x}) is an error even if the file
- * exists: annotation files come from the internet and must not make us read arbitrary files.
- * Files that are simply absent are collected, or fatal under {@link ReadOptions#requireFiles()}.
+ * exists, and so is an existing file whose real path (symbolic links followed) is outside the
+ * root's real path: annotation files come from the internet and must not make us read arbitrary
+ * files. Files that are simply absent are collected, or fatal under {@link ReadOptions#requireFiles()}.
  */
 final class ImageFiles {
     private final Path root;
+    private final Path realRoot;
     private final boolean requireFiles;
     private final List<Path> missing = new ArrayList<>();
 
@@ -23,7 +26,16 @@ final class ImageFiles {
             throw new IllegalArgumentException("image root is null");
         }
         this.root = root.toAbsolutePath().normalize();
+        this.realRoot = realOrSelf(this.root);
         this.requireFiles = options.requireFiles();
+    }
+
+    private static Path realOrSelf(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p; // an absent root holds no files: every image is reported missing
+        }
     }
 
     /** Resolves a relative name given in {@code field} of record {@code where}. */
@@ -34,8 +46,24 @@ final class ImageFiles {
                 throw new GlimpseException(where + ": image file not found: " + file);
             }
             missing.add(file);
+        } else {
+            requireRealPathInside(file, relative, field, where);
         }
         return file;
+    }
+
+    /** An existing file must stay inside the root once symbolic links are followed. */
+    private void requireRealPathInside(Path file, String relative, String field, String where) {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (IOException e) {
+            throw new GlimpseException(where + ": cannot resolve the real path of " + file + ": " + e.getMessage());
+        }
+        if (!real.startsWith(realRoot)) {
+            throw new GlimpseException(where + ": field \"" + field + "\" leads outside the image root through a symbolic"
+                    + " link: \"" + relative + "\" is " + real);
+        }
     }
 
     /** The path of {@code relative} under the root, or an error if it escapes the root. */

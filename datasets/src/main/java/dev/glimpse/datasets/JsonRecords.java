@@ -85,6 +85,9 @@ final class JsonRecords {
                     throw new GlimpseException(name + ": missing field \"" + field + "\"");
                 }
             }
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            throw new GlimpseException(name + ": invalid JSON at " + at(e.getLocation())
+                    + ": the file ends inside an array or object (truncated?)", e);
         } catch (JsonProcessingException e) {
             throw new GlimpseException(name + ": invalid JSON at " + at(e.getLocation()) + ": "
                     + firstLine(e.getOriginalMessage()), e);

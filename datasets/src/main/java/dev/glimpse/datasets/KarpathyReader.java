@@ -50,7 +50,7 @@ public final class KarpathyReader {
                 throw new GlimpseException(where + ": duplicate cocoid " + cocoId + " (also images[" + prev + "])");
             }
             String rel = filepath == null || filepath.isEmpty() ? filename : filepath + "/" + filename;
-            files.inside(rel, filepath == null ? "filename" : "filepath/filename", where);
+            files.inside(rel, filepath == null ? "filename" : "filepath/filename", where + " (imgid " + imgId + ")");
             JsonNode sents = Fields.array(rec, "sentences", where);
             List<KarpathySentence> sentences = new ArrayList<>(sents.size());
             for (int s = 0; s < sents.size(); s++) {
@@ -81,7 +81,7 @@ public final class KarpathyReader {
         List<KarpathyImage> resolved = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             KarpathyImage img = images.get(i);
-            Path file = files.resolve(relative.get(i), "filename", name + ": images[" + i + "]");
+            Path file = files.resolve(relative.get(i), "filename", name + ": images[" + i + "] (imgid " + img.imgId() + ")");
             resolved.add(new KarpathyImage(img.id(), img.imgId(), img.cocoId(), img.split(), img.filepath(),
                     img.filename(), file, img.sentences()));
         }

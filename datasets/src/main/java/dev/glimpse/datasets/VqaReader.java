@@ -110,7 +110,7 @@ public final class VqaReader {
         for (int q = 0; q < n; q++) {
             long qid = ids.get(q)[0];
             long imageId = ids.get(q)[1];
-            String where = qname + ": questions[" + q + "]";
+            String where = qname + ": questions[" + q + "] (image_id " + imageId + ")";
             if (!images.containsKey(imageId)) {
                 images.put(imageId, new VqaImage(imageId, imageFiles != null
                         ? named(imageFiles, imageId, files, where)
@@ -138,9 +138,8 @@ public final class VqaReader {
         candidates.add(String.format("%012d.jpg", imageId));
         candidates.add(String.format("%012d.png", imageId));
         for (String c : candidates) {
-            Path p = files.inside(c, "data_subtype", where);
-            if (Files.isRegularFile(p)) {
-                return p;
+            if (Files.isRegularFile(files.inside(c, "data_subtype", where))) {
+                return files.resolve(c, "data_subtype", where); // checks the real path, too
             }
         }
         return files.resolve(candidates.get(0), "data_subtype", where);

@@ -63,7 +63,7 @@ class CocoCaptionsReaderTest {
         Path json = TestFiles.resource("coco-mini/annotations/captions_val2017.json");
         GlimpseException e = assertThrows(GlimpseException.class, () -> CocoCaptionsReader.read(json,
                 TestFiles.resource("coco-mini/val2017"), ReadOptions.REQUIRE_FILES));
-        assertTrue(e.getMessage().contains("images[0]: image file not found"), e.getMessage());
+        assertTrue(e.getMessage().contains("images[0] (id 349860): image file not found"), e.getMessage());
     }
 
     @Test
@@ -165,7 +165,7 @@ class CocoCaptionsReaderTest {
     void fileNamesMustStayInsideTheRoot() {
         for (String bad : List.of("../x.jpg", "a/../../x.jpg", "/etc/passwd", "C:\\\\x.jpg", "..\\\\x.jpg", "", ".", "a/..")) {
             String m = fail("{'images':[{'id':1,'file_name':'" + bad + "'}],'annotations':[]}");
-            assertTrue(m.contains("images[0]: field \"file_name\""), m);
+            assertTrue(m.contains("images[0] (id 1): field \"file_name\""), m);
         }
         // Normalising inside the root is fine.
         Path json = TestFiles.json(dir, "ok.json", "{'images':[{'id':1,'file_name':'a/../b/./x.jpg'}],'annotations':[]}");
@@ -181,7 +181,7 @@ class CocoCaptionsReaderTest {
         assertEquals(List.of(dir.resolve("imgs/y.jpg").toAbsolutePath().normalize()), c.missingFiles());
         GlimpseException e = assertThrows(GlimpseException.class,
                 () -> CocoCaptionsReader.read(json, dir.resolve("imgs"), ReadOptions.REQUIRE_FILES));
-        assertTrue(e.getMessage().contains("images[1]: image file not found"), e.getMessage());
+        assertTrue(e.getMessage().contains("images[1] (id 2): image file not found"), e.getMessage());
     }
 
     @Test

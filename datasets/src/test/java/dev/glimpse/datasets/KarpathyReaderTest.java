@@ -85,9 +85,9 @@ class KarpathyReaderTest {
         assertTrue(fail(FLICKR.replace("'tokens':['cat']", "'tokens':['cat',3]")).contains("tokens[1] must be a string"));
         assertTrue(fail(FLICKR.replace("'raw':'Cat',", "")).contains("images[1].sentences[0]: missing field \"raw\""));
         assertTrue(fail(COCO.replace("'filepath':'train2014'", "'filepath':'../train2014'"))
-                .contains("images[1]: field \"filepath/filename\" escapes the image root"));
+                .contains("images[1] (imgid 1): field \"filepath/filename\" escapes the image root"));
         assertTrue(fail(FLICKR.replace("'filename':'1001773457_577c3a7d70.jpg'", "'filename':'/abs.jpg'"))
-                .contains("images[1]: field \"filename\" must be a relative path"));
+                .contains("images[1] (imgid 1): field \"filename\" must be a relative path"));
         assertTrue(fail("{'dataset':'x'}").endsWith("missing field \"images\""));
         assertTrue(fail(FLICKR.replace("'}],'dataset'", "'}]],'dataset'")).contains("invalid JSON at line 1, column"));
     }
@@ -97,6 +97,6 @@ class KarpathyReaderTest {
         Path p = TestFiles.json(dir, "f.json", FLICKR);
         GlimpseException e = assertThrows(GlimpseException.class,
                 () -> KarpathyReader.read(p, dir, ReadOptions.REQUIRE_FILES));
-        assertTrue(e.getMessage().contains("images[0]: image file not found"), e.getMessage());
+        assertTrue(e.getMessage().contains("images[0] (imgid 0): image file not found"), e.getMessage());
     }
 }

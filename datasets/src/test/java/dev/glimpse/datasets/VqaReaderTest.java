@@ -71,10 +71,12 @@ class VqaReaderTest {
         assertEquals(dir.toAbsolutePath().normalize().resolve("b.png"), c.imagesById().get(262146L).file());
         GlimpseException e = assertThrows(GlimpseException.class, () -> VqaReader.read(
                 TestFiles.json(dir, "q.json", QUESTIONS), null, dir, Map.of(458752L, "a.png"), ReadOptions.DEFAULT));
-        assertTrue(e.getMessage().endsWith("questions[2]: question about unknown image id 262146"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("questions[2] (image_id 262146): question about unknown image id 262146"),
+                e.getMessage());
         e = assertThrows(GlimpseException.class, () -> VqaReader.read(TestFiles.json(dir, "q.json", QUESTIONS), null, dir,
                 Map.of(458752L, "../a.png", 262146L, "b.png"), ReadOptions.DEFAULT));
-        assertTrue(e.getMessage().contains("questions[0]: field \"image file of image_id 458752\" escapes the image root"),
+        assertTrue(e.getMessage().contains("questions[0] (image_id 458752): field \"image file of image_id 458752\" escapes"
+                + " the image root"),
                 e.getMessage());
     }
 

@@ -44,6 +44,14 @@ public final class AnswerVocabulary {
                 || keys.size() != spellings.size() || keys.size() != counts.size()) {
             throw new GlimpseException("answer vocabulary: needs as many keys, spellings and counts, at least one");
         }
+        for (int i = 0; i < keys.size(); i++) {
+            if (keys.get(i) == null || keys.get(i).isEmpty() || spellings.get(i) == null || spellings.get(i).isEmpty()) {
+                throw new GlimpseException("answer vocabulary: answer " + i + " has a null or empty key or spelling");
+            }
+            if (counts.get(i) == null || counts.get(i) < 0) {
+                throw new GlimpseException("answer vocabulary: answer " + i + " has count " + counts.get(i));
+            }
+        }
         this.keys = List.copyOf(keys);
         this.spellings = List.copyOf(spellings);
         this.counts = List.copyOf(counts);

@@ -2,6 +2,7 @@ package dev.glimpse.vqa;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.text.Vocabulary;
@@ -189,13 +190,18 @@ public final class VqaModel {
 
     static VqaModel fromBundle(ModelBundle b, Path file) {
         Settings s = b.json("vqa", Settings.class);
-        VqaNetConfig cfg = b.json("net_config", VqaNetConfig.class);
-        @SuppressWarnings("unchecked")
-        List<String> words = b.json("question_vocab", List.class);
-        Vocabulary vocab = Vocabulary.of(words);
-        AnswerVocabulary answers = AnswerVocabulary.of(b.json("answer_vocab", AnswerVocabulary.Saved.class));
-        if (s == null || cfg == null) {
-            throw new GlimpseException(file + ": model file lacks its settings");
+        VqaNetConfig cfg = b.json("net_config", VqaNetConfig.class).validate(file + ": net_config.json");
+        ModelLimits.dimension(file + ": vqa.json", "maxQuestionLength", s.maxQuestionLength(),
+                ModelLimits.MAX_QUESTION_LENGTH);
+        Vocabulary vocab = Vocabulary.of(java.util.Arrays.asList(b.json("question_vocab", String[].class)),
+                file + ": question_vocab.json");
+        AnswerVocabulary.Saved saved = b.json("answer_vocab", AnswerVocabulary.Saved.class);
+        ModelLimits.words(file + ": answer_vocab.json: keys", saved.keys(), ModelLimits.MAX_VOCABULARY);
+        AnswerVocabulary answers;
+        try {
+            answers = AnswerVocabulary.of(saved);
+        } catch (GlimpseException e) {
+            throw new GlimpseException(file + ": answer_vocab.json: " + e.getMessage());
         }
         if (!vocab.sha256().equals(s.questionVocabSha256()) || !answers.sha256().equals(s.answerVocabSha256())) {
             throw new GlimpseException(file + ": vocabulary does not match its recorded sha256 (damaged model file?)");
@@ -203,13 +209,9 @@ public final class VqaModel {
         if (cfg.questionVocab() != vocab.size() || cfg.answers() != answers.size()) {
             throw new GlimpseException(file + ": network sizes do not match the vocabularies (damaged model file?)");
         }
-        VqaNet net = new VqaNet(cfg, 0L);
-        float[] params = b.floats("params");
-        if (params.length != net.params().size()) {
-            throw new GlimpseException(file + ": has " + params.length + " parameters, the network needs "
-                    + net.params().size() + " (damaged or from another Glimpse version)");
-        }
-        net.params().copyFrom(params);
+        String paramsEntry = file + ": params.f32";
+        float[] params = ModelLimits.finite(paramsEntry,
+                ModelLimits.length(paramsEntry, b.floats("params"), cfg.parameterCount()));
         ImageSide imageSide = null;
         if (!s.questionOnly()) {
             if (!ImageSide.present(b)) {
@@ -222,6 +224,8 @@ public final class VqaModel {
             }
         }
         TrainingRecord training = b.hasJson("training") ? b.json("training", TrainingRecord.class) : null;
+        VqaNet net = new VqaNet(cfg, 0L);
+        net.params().copyFrom(params);
         return new VqaModel(cfg, net, new QuestionEncoder(vocab, s.maxQuestionLength()), answers, imageSide,
                 s.questionOnly(), training);
     }

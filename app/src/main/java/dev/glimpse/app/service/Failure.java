@@ -34,16 +34,33 @@ public record Failure(Kind kind, String message) {
             if (t instanceof GlimpseException) {
                 return new Failure(Kind.INPUT, firstLine(t.getMessage()));
             }
-            if (t instanceof OutOfMemoryError) {
-                long max = Runtime.getRuntime().maxMemory() >> 20;
-                return new Failure(Kind.RESOURCES, "out of memory (Java heap limit " + max + " MB): give Glimpse more"
-                        + " with GLIMPSE_JAVA_OPTS=-Xmx<size>, or use smaller inputs or batches");
+            if (t instanceof OutOfMemoryError oom) {
+                return new Failure(Kind.RESOURCES, outOfMemory(oom));
             }
         }
         if (error instanceof IOException || error instanceof UncheckedIOException) {
             return new Failure(Kind.INPUT, firstLine(error.getMessage()));
         }
         return new Failure(Kind.INTERNAL, "internal error: " + firstLine(String.valueOf(error)));
+    }
+
+    /**
+     * One line naming the limit that was hit and how to raise it: the Java heap ({@code -Xmx}) or,
+     * for ND4J's off-heap arrays, JavaCPP's {@code maxphysicalbytes}/{@code maxbytes}, both set through
+     * {@code GLIMPSE_JAVA_OPTS}.
+     */
+    static String outOfMemory(OutOfMemoryError e) {
+        String detail = e.getMessage() == null ? "" : firstLine(e.getMessage());
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        boolean offHeap = detail.contains("physical") || detail.contains("maxbytes") || detail.contains("Pointer")
+                || detail.contains("Direct buffer");
+        String limit = offHeap
+                ? "off-heap memory (JavaCPP's limits follow -Xmx: raise -Xmx, or -Dorg.bytedeco.javacpp.maxbytes="
+                        + " and maxphysicalbytes=, in GLIMPSE_JAVA_OPTS)"
+                : "the Java heap of " + (maxHeap >> 20) + " MB (raise it with GLIMPSE_JAVA_OPTS=-Xmx<size>, e.g. -Xmx"
+                        + Math.max(2, 2 * ((maxHeap >> 30) + 1)) + "g)";
+        return "out of memory" + (detail.isEmpty() ? "" : " (" + detail + ")") + ": the command needs more than "
+                + limit + "; or use a smaller --batch or input";
     }
 
     private static String firstLine(String s) {

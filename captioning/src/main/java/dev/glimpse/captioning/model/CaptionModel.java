@@ -5,6 +5,7 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.text.Vocabulary;
@@ -49,9 +50,9 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, ImageSid
     /** Reads and checks the entries of a captioner bundle: every mismatch is named. */
     public static CaptionModel from(ModelBundle bundle, Path file) {
         bundle.requireKind(KIND);
-        CaptionNetConfig net = bundle.json(NET, CaptionNetConfig.class);
+        CaptionNetConfig net = bundle.json(NET, CaptionNetConfig.class).validate(file + ": " + NET + ".json");
         VocabularyEntry v = bundle.json(VOCABULARY, VocabularyEntry.class);
-        Vocabulary vocabulary = Vocabulary.of(v.words());
+        Vocabulary vocabulary = Vocabulary.of(v.words(), file + ": " + VOCABULARY + ".json: words");
         if (v.sha256() != null && !v.sha256().equals(vocabulary.sha256())) {
             throw new GlimpseException(file + ": vocabulary.json: sha256 does not match its words (file damaged?)");
         }
@@ -66,7 +67,9 @@ public record CaptionModel(CaptionNetConfig net, Vocabulary vocabulary, ImageSid
                     + ") does not match the network's feature sizes in net.json");
         }
         TrainingRecord training = bundle.json(TRAINING, TrainingRecord.class);
-        float[] params = bundle.floats(PARAMS);
+        String paramsEntry = file + ": " + PARAMS + ".f32";
+        float[] params = ModelLimits.finite(paramsEntry,
+                ModelLimits.length(paramsEntry, bundle.floats(PARAMS), net.parameterCount()));
         return new CaptionModel(net, vocabulary, imageSide, training, params);
     }
 

@@ -1,5 +1,7 @@
 package dev.glimpse.captioning.net;
 
+import dev.glimpse.common.bundle.ModelLimits;
+
 /**
  * Shape of a {@link CaptionNet}. {@code gridDim} and {@code attentionDim} matter only with
  * {@code attention} (they may be 0 without it).
@@ -29,6 +31,43 @@ public record CaptionNetConfig(int vocabSize, int featureDim, int gridDim, int e
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
+    }
+
+    /**
+     * Checks every size against {@link ModelLimits} and the resulting parameter count, in long
+     * arithmetic and before anything is allocated; {@code where} names the file and entry for the
+     * message. Returns this.
+     */
+    public CaptionNetConfig validate(String where) {
+        ModelLimits.dimension(where, "vocabSize", vocabSize, ModelLimits.MAX_VOCABULARY);
+        ModelLimits.dimension(where, "featureDim", featureDim, ModelLimits.MAX_FEATURE_DIM);
+        ModelLimits.dimension(where, "embedDim", embedDim, ModelLimits.MAX_WIDTH);
+        ModelLimits.dimension(where, "hiddenDim", hiddenDim, ModelLimits.MAX_WIDTH);
+        ModelLimits.dimension(where, "layers", layers, ModelLimits.MAX_LAYERS);
+        if (attention) {
+            ModelLimits.dimension(where, "gridDim", gridDim, ModelLimits.MAX_FEATURE_DIM);
+            ModelLimits.dimension(where, "attentionDim", attentionDim, ModelLimits.MAX_WIDTH);
+        }
+        ModelLimits.parameters(where, parameterCount());
+        return this;
+    }
+
+    /** Length of {@link CaptionNet}'s flat parameter buffer, computed without building it (mirrors its declaration). */
+    public long parameterCount() {
+        long e = embedDim;
+        long h = hiddenDim;
+        long v = vocabSize;
+        long n = featureDim * e + e + v * e;                      // image.w, image.b, embed.e
+        for (int l = 0; l < layers; l++) {
+            long in = l == 0 ? e : h;
+            n += 4 * in * h + 4 * h * h + 4 * h;                  // lstm<l>.wx, .wh, .b
+        }
+        n += h * v + v;                                           // out.w, out.b
+        if (attention) {
+            long d = attentionDim;
+            n += 2L * gridDim * d + h * d + d * v;                // att.wk, att.wv, att.wq, ctx.w
+        }
+        return n;
     }
 
     private static void requirePositive(String name, int value) {

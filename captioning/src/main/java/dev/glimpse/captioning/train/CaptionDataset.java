@@ -30,4 +30,22 @@ public record CaptionDataset(Vocabulary vocabulary, List<Sample> train, List<Sam
     public long[] valImageIds() {
         return valReferences.keySet().stream().mapToLong(Long::longValue).toArray();
     }
+
+    /** The same data restricted to these images (the vocabulary stays as built from all training captions). */
+    public CaptionDataset only(java.util.Set<Long> imageIds) {
+        Map<Long, List<String>> refs = new java.util.LinkedHashMap<>();
+        valReferences.forEach((id, r) -> {
+            if (imageIds.contains(id)) {
+                refs.put(id, r);
+            }
+        });
+        Map<Long, Path> files = new java.util.LinkedHashMap<>();
+        imageFiles.forEach((id, f) -> {
+            if (imageIds.contains(id)) {
+                files.put(id, f);
+            }
+        });
+        return new CaptionDataset(vocabulary, train.stream().filter(s -> imageIds.contains(s.imageId())).toList(),
+                val.stream().filter(s -> imageIds.contains(s.imageId())).toList(), refs, files, this.files);
+    }
 }

@@ -4,21 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.io.AtomicFiles;
+import dev.glimpse.common.io.BoundedZip;
 import dev.glimpse.common.io.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -27,13 +23,13 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>Plain JSON and raw floats instead of Java serialization: a model file is input like any other
  * and may come from someone else, so reading it must never run code. Entries are read into memory
- * with size limits, never extracted to disk (no zip-slip).
+ * within {@link ModelLimits}, never extracted to disk (no zip-slip).
  */
 public final class ModelBundle {
     public static final int FORMAT_VERSION = 1;
     static final String MANIFEST = "manifest.json";
-    private static final long MAX_JSON_BYTES = 64L << 20;
-    private static final long MAX_FLOATS_BYTES = 2L << 30;
+    /** Top-level entries only, plain names: {@code params.f32}, {@code norm.pooled.mean.f32}, {@code net.json}. */
+    private static final java.util.regex.Pattern ENTRY_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,200}\\.(json|f32)");
 
     /** What the manifest says: the format version and the kind of model ("captioner", "vqa"). */
     public record Manifest(int formatVersion, String kind, String createdBy) {}
@@ -75,12 +71,27 @@ public final class ModelBundle {
         if (bytes == null) {
             throw new GlimpseException(source + ": model file has no entry " + name + ".json");
         }
+        T value;
         try {
-            return Json.MAPPER.readValue(bytes, type);
+            value = Json.MAPPER.readValue(bytes, type);
         } catch (IOException e) {
             throw new GlimpseException(source + ": entry " + name + ".json is not a valid "
                     + type.getSimpleName() + ": " + firstLine(e.getMessage()));
         }
+        if (value == null) {
+            throw new GlimpseException(source + ": entry " + name + ".json is null, expected a " + type.getSimpleName());
+        }
+        return value;
+    }
+
+    /** The file this bundle was read from (null for one being built), for messages. */
+    public Path source() {
+        return source;
+    }
+
+    /** {@code "<file>: <name>.json"} or {@code "<file>: <name>.f32"}: the prefix of a message about one entry. */
+    public String where(String entry) {
+        return source + ": " + entry;
     }
 
     public JsonNode jsonTree(String name) {
@@ -103,46 +114,36 @@ public final class ModelBundle {
         return this;
     }
 
+    /**
+     * Reads a model file, checking every size against {@link ModelLimits} before allocating or
+     * inflating anything for it: file size, entry count, each entry's declared size (JSON and float
+     * entries have their own caps) and their total, then each entry inflates to exactly its declared
+     * size and CRC or is refused. Only {@code *.json} and {@code *.f32} entries at the top level are
+     * accepted.
+     */
     public static ModelBundle read(Path file) {
         Map<String, byte[]> json = new LinkedHashMap<>();
         Map<String, float[]> floats = new LinkedHashMap<>();
-        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
-                String name = e.getName();
-                if (e.isDirectory() || name.contains("/") || name.contains("\\")) {
-                    throw new GlimpseException(file + ": unexpected entry \"" + name + "\" in model file");
-                }
+        try (BoundedZip zip = BoundedZip.open(file, "Glimpse model file", ModelLimits.MODEL_FILE, ModelBundle::entryLimit)) {
+            if (!zip.has(MANIFEST)) {
+                throw new GlimpseException(file + ": not a Glimpse model file (no " + MANIFEST + ")");
+            }
+            for (String name : zip.names()) {
                 if (name.endsWith(".json")) {
-                    json.put(name, readBounded(zip, MAX_JSON_BYTES, file, name));
-                } else if (name.endsWith(".f32")) {
-                    byte[] b = readBounded(zip, MAX_FLOATS_BYTES, file, name);
-                    if (b.length % 4 != 0) {
-                        throw new GlimpseException(file + ": entry " + name + " is not a float array");
-                    }
-                    float[] f = new float[b.length / 4];
-                    ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
-                    floats.put(name, f);
+                    json.put(name, zip.bytes(name));
                 } else {
-                    throw new GlimpseException(file + ": unexpected entry \"" + name + "\" in model file");
+                    floats.put(name, readFloats(zip, name, file));
                 }
             }
-        } catch (NoSuchFileException e) {
-            throw new GlimpseException(file + ": model file not found");
-        } catch (ZipException e) {
-            throw new GlimpseException(file + ": not a Glimpse model file (" + firstLine(e.getMessage()) + ")");
-        } catch (IOException e) {
-            throw new GlimpseException(file + ": cannot read model file: " + firstLine(e.getMessage()));
-        }
-        byte[] m = json.get(MANIFEST);
-        if (m == null) {
-            throw new GlimpseException(file + ": not a Glimpse model file (no " + MANIFEST + ")");
         }
         Manifest manifest;
         try {
-            manifest = Json.MAPPER.readValue(m, Manifest.class);
+            manifest = Json.MAPPER.readValue(json.get(MANIFEST), Manifest.class);
         } catch (IOException e) {
             throw new GlimpseException(file + ": " + MANIFEST + " is invalid: " + firstLine(e.getMessage()));
+        }
+        if (manifest == null) {
+            throw new GlimpseException(file + ": " + MANIFEST + " is null");
         }
         if (manifest.formatVersion() < 1 || manifest.formatVersion() > FORMAT_VERSION) {
             throw new GlimpseException(file + ": model format version " + manifest.formatVersion()
@@ -154,19 +155,49 @@ public final class ModelBundle {
         return new ModelBundle(file, manifest, Collections.unmodifiableMap(json), Collections.unmodifiableMap(floats));
     }
 
-    private static byte[] readBounded(ZipInputStream zip, long max, Path file, String name) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[1 << 16];
-        long total = 0;
-        int n;
-        while ((n = zip.read(buf)) > 0) {
-            total += n;
-            if (total > max) {
-                throw new GlimpseException(file + ": entry " + name + " is larger than " + max + " bytes");
-            }
-            out.write(buf, 0, n);
+    /** The most an entry may declare, by kind; -1 = not a model file entry. */
+    private static long entryLimit(String name) {
+        if (!ENTRY_NAME.matcher(name).matches()) {
+            return -1;
         }
-        return out.toByteArray();
+        if (name.endsWith(".json")) {
+            return ModelLimits.MAX_JSON_BYTES;
+        }
+        return name.endsWith(".f32") ? ModelLimits.MAX_FLOAT_ENTRY_BYTES : -1;
+    }
+
+    /** Little-endian float32, straight into an array of the checked declared length (no byte[] copy). */
+    private static float[] readFloats(BoundedZip zip, String name, Path file) {
+        long bytes = zip.size(name);
+        if (bytes % Float.BYTES != 0) {
+            throw new GlimpseException(file + ": entry " + name + " is not a float array (" + bytes
+                    + " bytes is not a multiple of 4)");
+        }
+        float[] out = new float[(int) (bytes / Float.BYTES)];
+        byte[] buf = new byte[1 << 16];
+        ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        try (InputStream in = zip.open(name)) {
+            int at = 0;
+            int pending = 0; // bytes in buf not yet converted (reads need not end on a float boundary)
+            while (at < out.length) {
+                int n = in.read(buf, pending, buf.length - pending);
+                if (n < 0) {
+                    throw new GlimpseException(file + ": entry " + name + " ends early");
+                }
+                pending += n;
+                int whole = pending / Float.BYTES;
+                bb.clear();
+                bb.asFloatBuffer().get(out, at, whole);
+                at += whole;
+                int rest = pending - whole * Float.BYTES;
+                System.arraycopy(buf, whole * Float.BYTES, buf, 0, rest);
+                pending = rest;
+            }
+            in.read(); // at the declared end: checks that nothing follows and the CRC
+        } catch (IOException e) {
+            throw new GlimpseException(file + ": entry " + name + " cannot be read: " + firstLine(e.getMessage()));
+        }
+        return out;
     }
 
     private static String firstLine(String s) {

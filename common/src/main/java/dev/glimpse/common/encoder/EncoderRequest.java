@@ -17,7 +17,7 @@ public record EncoderRequest(String name, Path weightsFile, boolean randomInit, 
                              boolean allowDownload) {
     public static final long DEFAULT_SEED = 12345L;
     /** Largest square input side: 2048 px is already 4x the work of any zoo network's own size. */
-    public static final int MAX_INPUT_SIZE = 1024;
+    public static final int MAX_INPUT_SIZE = dev.glimpse.common.bundle.ModelLimits.MAX_INPUT_SIZE;
 
     public EncoderRequest {
         name = name == null || name.isBlank() ? Encoders.DEFAULT : name.trim().toLowerCase(Locale.ROOT);

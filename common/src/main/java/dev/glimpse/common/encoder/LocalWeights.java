@@ -9,9 +9,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 
-/** A ComputationGraph zip given with {@code --weights FILE}, checked before and after loading. */
+/**
+ * A ComputationGraph zip given with {@code --weights FILE}, checked before and after loading; read
+ * by {@link Dl4jGraphZip} (configuration and coefficients only, never Java deserialization).
+ */
 final class LocalWeights {
     private LocalWeights() {}
 
@@ -27,12 +29,7 @@ final class LocalWeights {
         } catch (IOException e) {
             throw new GlimpseException(file + ": cannot read: " + e.getMessage(), e);
         }
-        try {
-            return ModelSerializer.restoreComputationGraph(file.toFile(), false);
-        } catch (Exception | StackOverflowError e) {
-            throw new GlimpseException(file + ": not a DL4J ComputationGraph model (" + e.getClass().getSimpleName()
-                    + ": " + firstLine(e.getMessage()) + ")", e);
-        }
+        return Dl4jGraphZip.load(file);
     }
 
     static String sha256(Path file) {
@@ -48,13 +45,5 @@ final class LocalWeights {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "no detail";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -23,8 +23,8 @@ import org.deeplearning4j.zoo.ZooModel;
  * The zoo's pretrained ImageNet weights, fetched into the zoo's own cache
  * ({@code ~/.deeplearning4j/models/<model>/<file>}) with bounded timeouts: the zoo's downloader
  * waits forever on a network that drops packets, so the file is downloaded here first (connect
- * and read timeouts, temp file + rename, Adler32 checked) and only then handed to
- * {@code initPretrained}, which finds it cached.
+ * and read timeouts, temp file + rename, Adler32 checked), then read without Java
+ * deserialization by {@link Dl4jGraphZip}.
  */
 final class PretrainedWeights {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -39,7 +39,7 @@ final class PretrainedWeights {
     }
 
     /**
-     * Makes sure the verified file is cached, then loads it through the zoo.
+     * Makes sure the verified file is cached, then loads it as {@link LocalWeights} does (no Java deserialization).
      *
      * @param allowDownload whether a missing file may be fetched (the user named this encoder);
      *                      otherwise a missing file is an error saying how to get it
@@ -59,11 +59,8 @@ final class PretrainedWeights {
             throw new GlimpseException(file + ": cached " + name + " weights fail the zoo checksum (incomplete or"
                     + " corrupt download); delete it and rerun, or pass --weights FILE");
         }
-        try {
-            return (ComputationGraph) zoo.initPretrained(PretrainedType.IMAGENET);
-        } catch (IOException | RuntimeException e) {
-            throw new GlimpseException(file + ": cannot load " + name + " weights: " + e.getMessage(), e);
-        }
+        // Not zoo.initPretrained: it restores through ModelSerializer, which deserializes Java objects.
+        return LocalWeights.load(file);
     }
 
     private static void download(String name, String url, Path file, long expectedAdler) {

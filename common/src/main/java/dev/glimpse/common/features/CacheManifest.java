@@ -1,6 +1,7 @@
 package dev.glimpse.common.features;
 
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.encoder.EncoderInfo;
 import dev.glimpse.common.io.AtomicFiles;
 import dev.glimpse.common.io.Json;
@@ -21,6 +22,8 @@ record CacheManifest(String format, int version, EncoderInfo encoder, String dty
     static final int VERSION = 1;
     static final String FILE = "manifest.json";
     static final long MAX_SHARD_BYTES = 1L << 30; // one MappedByteBuffer each (2 GB limit)
+    static final long MAX_MANIFEST_BYTES = 1L << 20;
+    static final int MAX_GRID_SIDE = 256;
 
     static CacheManifest of(EncoderInfo info) {
         long record = 8L + 2L * (info.pooledDim() + (long) info.gridRegions() * info.gridDim());
@@ -43,22 +46,38 @@ record CacheManifest(String format, int version, EncoderInfo encoder, String dty
         }
         CacheManifest m;
         try {
+            if (Files.size(file) > MAX_MANIFEST_BYTES) {
+                throw new GlimpseException(file + ": feature cache manifest is larger than " + MAX_MANIFEST_BYTES + " bytes");
+            }
             m = Json.MAPPER.readValue(file.toFile(), CacheManifest.class);
         } catch (IOException e) {
-            throw new GlimpseException(file + ": unreadable feature cache manifest: " + e.getMessage(), e);
+            throw new GlimpseException(file + ": unreadable feature cache manifest: " + firstLine(e.getMessage()), e);
         }
-        if (!FORMAT.equals(m.format()) || m.encoder() == null) {
+        if (m == null || !FORMAT.equals(m.format()) || m.encoder() == null) {
             throw new GlimpseException(file + ": not a Glimpse feature cache manifest");
         }
         if (m.version() != VERSION) {
             throw new GlimpseException(file + ": feature cache format version " + m.version()
                     + " is not supported (this Glimpse reads version " + VERSION + ")");
         }
-        CacheManifest expected = of(m.encoder());
-        if (m.recordBytes() != expected.recordBytes() || m.recordsPerShard() < 1 || !"float16".equals(m.dtype())) {
+        EncoderInfo e = m.encoder();
+        String where = file + ": encoder";
+        ModelLimits.dimension(where, "pooledDim", e.pooledDim(), ModelLimits.MAX_FEATURE_DIM);
+        ModelLimits.dimension(where, "gridDim", e.gridDim(), ModelLimits.MAX_FEATURE_DIM);
+        ModelLimits.dimension(where, "gridRows", e.gridRows(), MAX_GRID_SIDE);
+        ModelLimits.dimension(where, "gridCols", e.gridCols(), MAX_GRID_SIDE);
+        CacheManifest expected = of(e);
+        if (m.recordBytes() != expected.recordBytes() || m.pooledDim() != e.pooledDim()
+                || m.gridRegions() != e.gridRegions() || m.gridDim() != e.gridDim() || m.recordsPerShard() < 1
+                || (long) m.recordsPerShard() * m.recordBytes() > Math.max(MAX_SHARD_BYTES, m.recordBytes())
+                || !"float16".equals(m.dtype())) {
             throw new GlimpseException(file + ": record layout does not match its encoder dimensions");
         }
         return m;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "no detail" : s.lines().findFirst().orElse("");
     }
 
     void write(Path dir) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,10 +18,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Read side of a feature cache: the committed records as of {@link #open}, memory-mapped.
- * Each read checks the record's id and CRC against its commit entry, so a damaged shard is
- * reported, not silently decoded. Not thread-safe.
+ * Opening refuses a damaged or cut commit log (naming the entry); each read checks the record's id
+ * and CRC against its commit entry and that every value is finite, so a damaged shard is reported,
+ * not silently decoded. Tombstoned slots ({@code glimpse features --repair}) are skipped. Not
+ * thread-safe.
  */
 public final class FeatureCache implements FeatureSource, AutoCloseable {
+    /** The option of {@code glimpse features} that re-extracts damaged entries and records. */
+    public static final String REPAIR_OPTION = "--repair";
+    static final String REPAIR_ADVICE = "rerun glimpse features with " + REPAIR_OPTION
+            + " to re-extract the affected images (or delete the cache folder)";
+
     private final Path dir;
     private final CacheManifest manifest;
     private final long[] ids;
@@ -30,27 +36,41 @@ public final class FeatureCache implements FeatureSource, AutoCloseable {
     private final Map<Long, Integer> slotOf;
     private final MappedByteBuffer[] shards;
 
-    private FeatureCache(Path dir, CacheManifest manifest, List<CommitLog.Entry> entries) throws IOException {
+    private FeatureCache(Path dir, CacheManifest manifest, CommitLog.Scan log) throws IOException {
         this.dir = dir;
         this.manifest = manifest;
-        int n = entries.size();
-        ids = new long[n];
-        crcs = new int[n];
-        slotOf = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            ids[i] = entries.get(i).id();
-            crcs[i] = entries.get(i).recordCrc();
-            slotOf.put(ids[i], i);
+        int slots = log.slots().size();
+        int live = log.liveCount();
+        ids = new long[live];
+        crcs = new int[slots];
+        slotOf = new HashMap<>(live * 2);
+        int k = 0;
+        for (int slot = 0; slot < slots; slot++) {
+            CommitLog.Entry e = log.slots().get(slot);
+            if (e == null) {
+                continue; // tombstone
+            }
+            Integer prev = slotOf.put(e.id(), slot);
+            if (prev != null) {
+                throw new GlimpseException(dir.resolve(CommitLog.FILE) + ": entry " + slot + " repeats image "
+                        + e.id() + " (also entry " + prev + "); " + REPAIR_ADVICE);
+            }
+            ids[k++] = e.id();
+            crcs[slot] = e.recordCrc();
         }
         int per = manifest.recordsPerShard();
-        shards = new MappedByteBuffer[(n + per - 1) / per];
+        shards = new MappedByteBuffer[(slots + per - 1) / per];
         for (int s = 0; s < shards.length; s++) {
-            long bytes = (long) Math.min(per, n - (long) s * per) * manifest.recordBytes();
+            long bytes = (long) Math.min(per, slots - (long) s * per) * manifest.recordBytes();
             Path p = manifest.shard(dir, s);
+            if (!Files.isRegularFile(p)) {
+                throw new GlimpseException(p + ": feature shard is missing (the commit log names records in it); "
+                        + REPAIR_ADVICE);
+            }
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
                 if (ch.size() < bytes) {
                     throw new GlimpseException(p + ": feature shard is shorter than its committed records ("
-                            + ch.size() + " < " + bytes + " bytes)");
+                            + ch.size() + " < " + bytes + " bytes); " + REPAIR_ADVICE);
                 }
                 shards[s] = ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes);
                 shards[s].order(ByteOrder.LITTLE_ENDIAN);
@@ -58,10 +78,15 @@ public final class FeatureCache implements FeatureSource, AutoCloseable {
         }
     }
 
+    /** Opens the cache; a damaged or cut commit log is an error naming the entry, never a smaller cache. */
     public static FeatureCache open(Path dir) {
         CacheManifest manifest = CacheManifest.read(dir);
         try {
-            return new FeatureCache(dir, manifest, CommitLog.read(dir));
+            CommitLog.Scan log = CommitLog.scan(dir);
+            if (!log.clean()) {
+                throw new GlimpseException(log.problem(dir, manifest, REPAIR_ADVICE));
+            }
+            return new FeatureCache(dir, manifest, log);
         } catch (IOException e) {
             throw new GlimpseException(dir + ": cannot read feature cache: " + e.getMessage(), e);
         }
@@ -97,7 +122,7 @@ public final class FeatureCache implements FeatureSource, AutoCloseable {
 
     /** Bytes of the committed records plus the commit log and manifest. */
     public long diskBytes() {
-        long total = (long) ids.length * (manifest.recordBytes() + CommitLog.ENTRY);
+        long total = (long) crcs.length * (manifest.recordBytes() + CommitLog.ENTRY); // tombstoned slots too
         try {
             total += Files.size(dir.resolve(CacheManifest.FILE));
         } catch (IOException e) {
@@ -133,7 +158,7 @@ public final class FeatureCache implements FeatureSource, AutoCloseable {
         return Nd4j.create(out, new long[] {imageIds.length, r, c}, 'c'); // [B, R, C]
     }
 
-    /** The halves of one record (id stripped), after checking id and CRC. */
+    /** The halves of one record (id stripped), after checking id, CRC and that every value is finite. */
     private ShortBuffer record(long id) {
         Integer slot = slotOf.get(id);
         if (slot == null) {
@@ -149,11 +174,35 @@ public final class FeatureCache implements FeatureSource, AutoCloseable {
         CRC32 crc = new CRC32();
         crc.update(rec.duplicate());
         if (rec.getLong(0) != id || (int) crc.getValue() != crcs[slot]) {
-            throw new GlimpseException(manifest.shard(dir, slot / per) + ": record " + slot + " (image " + id
-                    + ") is damaged; delete the cache folder and extract again");
+            throw new GlimpseException(where(slot, id) + " is damaged (" + (rec.getLong(0) != id
+                    ? "it holds image " + rec.getLong(0) : "checksum mismatch") + "); " + REPAIR_ADVICE);
         }
         rec.position(8);
-        return rec.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        ShortBuffer halves = rec.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        int bad = firstNonFinite(halves);
+        if (bad >= 0) {
+            throw new GlimpseException(where(slot, id) + " holds a non-finite value at "
+                    + (bad < manifest.pooledDim() ? "pooled[" + bad + "]" : "grid value " + (bad - manifest.pooledDim()))
+                    + " (" + Half.toFloat(halves.get(bad)) + "); " + REPAIR_ADVICE);
+        }
+        return halves;
+    }
+
+    /** {@code shard-00000.f16: record at byte offset 4096 (slot 9, image 123)}. */
+    private String where(int slot, long id) {
+        int per = manifest.recordsPerShard();
+        return manifest.shard(dir, slot / per) + ": record at byte offset " + (long) (slot % per) * manifest.recordBytes()
+                + " (slot " + slot + ", image " + id + ")";
+    }
+
+    /** Index of the first infinity or NaN (all exponent bits set), or -1. */
+    static int firstNonFinite(ShortBuffer halves) {
+        for (int i = 0, n = halves.limit(); i < n; i++) {
+            if ((halves.get(i) & 0x7C00) == 0x7C00) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void decode(ShortBuffer halves, int from, int count, float[] out, int at) {

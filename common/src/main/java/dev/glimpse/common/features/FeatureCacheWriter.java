@@ -1,5 +1,6 @@
 package dev.glimpse.common.features;
 
+import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncodedBatch;
 import dev.glimpse.common.encoder.EncoderInfo;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,31 +20,101 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Appends feature records to a cache, safe to interrupt at any point: a batch's records are
  * written and forced to disk first, then their commit entries are appended and forced. On
- * reopen, records past the last valid commit entry are truncated away and rewritten, so a rerun
+ * reopen, records past the last commit entry are truncated away and rewritten, so a rerun
  * continues where the last one stopped and never trusts a half-written record.
+ *
+ * <p>A damaged commit log (an entry failing its checksum, a log cut mid-entry) is refused unless
+ * the cache is opened with {@code repair}: then every committed record is also verified (id, CRC,
+ * finite values; this reads the whole cache), damaged entries and records are tombstoned and a cut
+ * tail is dropped, so their images are extracted again. What was repaired is listed in
+ * {@link #repairs()}.
  */
 public final class FeatureCacheWriter implements AutoCloseable {
+    /** One slot given up by a repair: its index, the image its entry or record names, and why. */
+    public record Repair(int slot, long imageId, String reason) {}
+
     private final Path dir;
     private final CacheManifest manifest;
     private final Set<Long> committed = new HashSet<>();
+    private final List<Repair> repairs = new ArrayList<>();
     private final FileChannel log;
     private FileChannel shard;
     private int shardIndex = -1;
     private int slots;
 
-    private FeatureCacheWriter(Path dir, CacheManifest manifest, List<CommitLog.Entry> entries) throws IOException {
+    private FeatureCacheWriter(Path dir, CacheManifest manifest, CommitLog.Scan scan, boolean repair) throws IOException {
         this.dir = dir;
         this.manifest = manifest;
-        for (CommitLog.Entry e : entries) {
-            committed.add(e.id());
+        if (!scan.clean() && !repair) {
+            throw new GlimpseException(scan.problem(dir, manifest, FeatureCache.REPAIR_ADVICE));
         }
-        slots = entries.size();
-        log = CommitLog.openForAppend(dir, slots);
-        dropUncommittedRecords();
+        slots = scan.slots().size();
+        log = CommitLog.openForAppend(dir, slots); // cuts a torn tail (refused above unless repairing)
+        try (RecordCheck records = new RecordCheck(dir, manifest)) {
+            if (scan.tornBytes() > 0) {
+                repairs.add(new Repair(slots, -1, "commit log cut mid-entry: " + scan.tornBytes() + " bytes dropped"));
+            }
+            for (CommitLog.Damage d : scan.damaged()) {
+                CommitLog.writeTombstone(log, d.index(), d.claimedId(), 0);
+                repairs.add(new Repair(d.index(), d.claimedId(), "damaged commit entry"));
+            }
+            for (int slot = 0; slot < slots; slot++) {
+                CommitLog.Entry e = scan.slots().get(slot);
+                if (e == null) {
+                    continue;
+                }
+                String damage = repair ? records.problem(slot, e) : null;
+                if (damage == null && !committed.add(e.id())) {
+                    if (!repair) {
+                        throw new GlimpseException(dir.resolve(CommitLog.FILE) + ": entry " + slot + " repeats image "
+                                + e.id() + "; " + FeatureCache.REPAIR_ADVICE);
+                    }
+                    damage = "repeats an earlier entry";
+                }
+                if (damage != null) {
+                    CommitLog.writeTombstone(log, slot, e.id(), e.recordCrc());
+                    repairs.add(new Repair(slot, e.id(), damage));
+                }
+            }
+            if (!repairs.isEmpty()) {
+                log.force(false);
+            }
+            dropUncommittedRecords();
+        } catch (IOException | RuntimeException ex) {
+            log.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Refuses an existing cache whose commit log is damaged or cut, without opening anything else:
+     * a command calls it before spending time on the encoder. An absent cache passes.
+     */
+    public static void requireIntactLog(Path dir) {
+        if (!CacheManifest.exists(dir)) {
+            return;
+        }
+        CacheManifest manifest = CacheManifest.read(dir);
+        try {
+            CommitLog.Scan scan = CommitLog.scan(dir);
+            if (!scan.clean()) {
+                throw new GlimpseException(scan.problem(dir, manifest, FeatureCache.REPAIR_ADVICE));
+            }
+        } catch (IOException e) {
+            throw new GlimpseException(dir + ": cannot read feature cache: " + e.getMessage(), e);
+        }
     }
 
     /** Opens the cache in {@code dir} for appending, creating it if absent; refuses a cache of another encoder. */
     public static FeatureCacheWriter openOrCreate(Path dir, EncoderInfo info) {
+        return openOrCreate(dir, info, false);
+    }
+
+    /**
+     * As {@link #openOrCreate(Path, EncoderInfo)}; with {@code repair}, damaged entries and records
+     * are tombstoned (see the class comment) instead of refused.
+     */
+    public static FeatureCacheWriter openOrCreate(Path dir, EncoderInfo info, boolean repair) {
         try {
             CacheManifest manifest;
             if (CacheManifest.exists(dir)) {
@@ -53,10 +125,15 @@ public final class FeatureCacheWriter implements AutoCloseable {
                 manifest = CacheManifest.of(info);
                 manifest.write(dir);
             }
-            return new FeatureCacheWriter(dir, manifest, CommitLog.read(dir));
+            return new FeatureCacheWriter(dir, manifest, CommitLog.scan(dir), repair);
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot open feature cache for writing: " + e.getMessage(), e);
         }
+    }
+
+    /** Slots a repair gave up (empty without repair, or when nothing was damaged). */
+    public List<Repair> repairs() {
+        return List.copyOf(repairs);
     }
 
     public boolean contains(long imageId) {
@@ -87,6 +164,10 @@ public final class FeatureCacheWriter implements AutoCloseable {
         }
         float[] pooled = floats(batch.pooled()); // [B*F]
         float[] grid = floats(batch.grid()); // [B*R*C]
+        for (int b = 0; b < ids.length; b++) {
+            requireHalfRange(ids[b], "pooled", pooled, b * f, f);
+            requireHalfRange(ids[b], "grid", grid, b * g, g);
+        }
         ByteBuffer record = ByteBuffer.allocate(manifest.recordBytes()).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer entries = ByteBuffer.allocate(ids.length * CommitLog.ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         try {
@@ -125,12 +206,18 @@ public final class FeatureCacheWriter implements AutoCloseable {
 
     private static void putHalves(ByteBuffer out, float[] src, int from, int count) {
         for (int i = from, end = from + count; i < end; i++) {
-            short h = Half.fromFloat(src[i]);
-            if ((h & 0x7C00) == 0x7C00) { // infinity or NaN: would poison every model trained on it
-                throw new IllegalStateException("feature value " + src[i] + " does not fit float16 (max "
-                        + Half.MAX_VALUE + "); the encoder's output is out of range");
+            out.putShort(Half.fromFloat(src[i]));
+        }
+    }
+
+    /** Infinity, NaN or beyond float16 would poison every model trained on the cache: refused before writing. */
+    private static void requireHalfRange(long id, String what, float[] src, int from, int count) {
+        for (int i = from, end = from + count; i < end; i++) {
+            if ((Half.fromFloat(src[i]) & 0x7C00) == 0x7C00) {
+                throw new GlimpseException("image " + id + ": feature value " + what + "[" + (i - from) + "] = " + src[i]
+                        + " is not finite in float16 (max " + Half.MAX_VALUE + "); the encoder's output is out of"
+                        + " range, nothing of this batch was written");
             }
-            out.putShort(h);
         }
     }
 

@@ -27,12 +27,20 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * skipped, not fatal.
  */
 public final class FeatureExtractor {
-    /** @param progress where the progress bar goes (null = none) */
-    public record Options(int batchSize, ImageLoader loader, PrintStream progress) {
+    /**
+     * @param progress where the progress bar goes (null = none)
+     * @param repair   verify the whole cache first and re-extract images whose commit entry or record
+     *                 is damaged ({@code glimpse features --repair}); without it damage is an error
+     */
+    public record Options(int batchSize, ImageLoader loader, PrintStream progress, boolean repair) {
         public Options {
             if (batchSize < 1) {
                 throw new GlimpseException("batch size must be at least 1, got " + batchSize);
             }
+        }
+
+        public Options(int batchSize, ImageLoader loader, PrintStream progress) {
+            this(batchSize, loader, progress, false);
         }
 
         public static Options defaults() {
@@ -50,9 +58,10 @@ public final class FeatureExtractor {
      * @param bytesPerImage  record size on disk
      * @param cacheBytes     size of the whole cache after this run
      * @param seconds        wall time spent loading and encoding
+     * @param repaired       slots a {@code repair} gave up (their images were extracted again when listed)
      */
     public record Report(int requested, int alreadyCached, int encoded, List<Failure> skipped,
-                         long bytesPerImage, long cacheBytes, double seconds) {
+                         long bytesPerImage, long cacheBytes, double seconds, List<FeatureCacheWriter.Repair> repaired) {
         public double imagesPerSecond() {
             return seconds > 0 ? encoded / seconds : 0;
         }
@@ -67,7 +76,7 @@ public final class FeatureExtractor {
         long start = System.nanoTime();
         List<ImageRef> todo = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
-        try (FeatureCacheWriter writer = FeatureCacheWriter.openOrCreate(outDir, encoder.info())) {
+        try (FeatureCacheWriter writer = FeatureCacheWriter.openOrCreate(outDir, encoder.info(), options.repair())) {
             for (ImageRef ref : images) {
                 if (!seen.add(ref.id())) {
                     continue;
@@ -114,7 +123,8 @@ public final class FeatureExtractor {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long cacheBytes = (long) writer.size() * (writer.recordBytes() + CommitLog.ENTRY);
-            return new Report(seen.size(), already, encoded, failures, writer.recordBytes(), cacheBytes, seconds);
+            return new Report(seen.size(), already, encoded, failures, writer.recordBytes(), cacheBytes, seconds,
+                    writer.repairs());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.glimpse.common.imageside;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.encoder.EncoderInfo;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
@@ -108,8 +109,7 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
         FeatureStandardizer std;
         if (b.hasJson(ENTRY)) {
             info = b.json(ENTRY, Entry.class).encoder();
-            std = new FeatureStandardizer(b.floats(POOLED_MEAN), b.floats(POOLED_STD),
-                    b.hasFloats(GRID_MEAN) ? b.floats(GRID_MEAN) : null, b.hasFloats(GRID_STD) ? b.floats(GRID_STD) : null);
+            std = statistics(b, file, POOLED_MEAN, POOLED_STD, GRID_MEAN, GRID_STD);
         } else if (b.hasJson("encoder")) {
             info = legacyInfo(b.jsonTree("encoder"), file);
             std = legacyStandardizer(b, info, file);
@@ -119,6 +119,10 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
         if (info == null || info.name() == null || info.preprocess() == null) {
             throw new GlimpseException(file + ": " + ENTRY + ".json: missing encoder name or preprocessing");
         }
+        String where = file + ": " + (b.hasJson(ENTRY) ? ENTRY : "encoder") + ".json";
+        ModelLimits.inputSize(where + ": encoder.preprocess", info.preprocess().inputSize());
+        ModelLimits.dimension(where, "encoder.pooledDim", info.pooledDim(), ModelLimits.MAX_FEATURE_DIM);
+        ModelLimits.dimension(where, "encoder.gridDim", info.gridDim(), ModelLimits.MAX_FEATURE_DIM);
         try {
             return new ImageSide(info, std);
         } catch (IllegalArgumentException e) {
@@ -144,14 +148,23 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
         }
     }
 
+    /** Means finite, standard deviations finite and positive, each named by its entry. */
+    private static FeatureStandardizer statistics(ModelBundle b, Path file, String pooledMean, String pooledStd,
+                                                  String gridMean, String gridStd) {
+        boolean grid = b.hasFloats(gridMean) || b.hasFloats(gridStd);
+        return new FeatureStandardizer(ModelLimits.finite(file + ": " + pooledMean + ".f32", b.floats(pooledMean)),
+                ModelLimits.positiveFinite(file + ": " + pooledStd + ".f32", b.floats(pooledStd)),
+                grid ? ModelLimits.finite(file + ": " + gridMean + ".f32", b.floats(gridMean)) : null,
+                grid ? ModelLimits.positiveFinite(file + ": " + gridStd + ".f32", b.floats(gridStd)) : null);
+    }
+
     private static FeatureStandardizer legacyStandardizer(ModelBundle b, EncoderInfo info, Path file) {
         if (b.hasFloats("norm.pooled.mean")) {
-            return new FeatureStandardizer(b.floats("norm.pooled.mean"), b.floats("norm.pooled.std"),
-                    b.hasFloats("norm.grid.mean") ? b.floats("norm.grid.mean") : null,
-                    b.hasFloats("norm.grid.std") ? b.floats("norm.grid.std") : null);
+            return statistics(b, file, "norm.pooled.mean", "norm.pooled.std", "norm.grid.mean", "norm.grid.std");
         }
         if (b.hasFloats("feature_mean")) {
-            float[] scale = b.floats("feature_scale");
+            ModelLimits.finite(file + ": feature_mean.f32", b.floats("feature_mean"));
+            float[] scale = ModelLimits.positiveFinite(file + ": feature_scale.f32", b.floats("feature_scale"));
             float[] std = new float[scale.length];
             for (int i = 0; i < std.length; i++) {
                 std[i] = 1f / scale[i];

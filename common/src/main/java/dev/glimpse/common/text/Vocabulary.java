@@ -1,6 +1,7 @@
 package dev.glimpse.common.text;
 
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelLimits;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -58,8 +59,17 @@ public final class Vocabulary {
 
     /** Restores a saved list; the first four entries must be the special tokens. */
     public static Vocabulary of(List<String> words) {
-        if (words == null || words.size() < SPECIALS.size() || !words.subList(0, SPECIALS.size()).equals(SPECIALS)) {
-            throw new GlimpseException("vocabulary: must start with " + SPECIALS);
+        return of(words, "vocabulary");
+    }
+
+    /**
+     * Restores a saved list read from {@code where} (file and entry, for messages): at most
+     * {@link ModelLimits#MAX_VOCABULARY} words, none null, empty or repeated, the special tokens first.
+     */
+    public static Vocabulary of(List<String> words, String where) {
+        ModelLimits.words(where, words, ModelLimits.MAX_VOCABULARY);
+        if (words.size() < SPECIALS.size() || !words.subList(0, SPECIALS.size()).equals(SPECIALS)) {
+            throw new GlimpseException(where + ": must start with " + SPECIALS);
         }
         return new Vocabulary(words);
     }

@@ -3,6 +3,7 @@ package dev.glimpse.common.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.bundle.ModelLimits;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.nn.Adam;
 import dev.glimpse.common.nn.Params;
@@ -174,7 +175,10 @@ public final class TrainingLoop {
                         + String.join("; ", diffs) + " (checkpoint -> now); start over without --resume or use the same settings");
             }
             for (int i = 0; i < groups.size(); i++) {
-                adams.get(i).restore(new Adam.State(state.adamIterations()[i], checkpoint.floats(ADAM + "." + groups.get(i).name())));
+                String entry = ADAM + "." + groups.get(i).name();
+                float[] moments = ModelLimits.finite(files.latest() + ": " + entry + ".f32", ModelLimits.length(
+                        files.latest() + ": " + entry + ".f32", checkpoint.floats(entry), 2 * groups.get(i).params().size()));
+                adams.get(i).restore(new Adam.State(state.adamIterations()[i], moments));
             }
             record = checkpoint.json("training", TrainingRecord.class);
             log.println(state.batchInEpoch() == 0

@@ -107,14 +107,17 @@ class FeatureCacheTest {
         }
     }
 
+    static FeatureExtractor.Options repairing(int batch) {
+        return new FeatureExtractor.Options(batch, new ImageLoader(), null, true);
+    }
+
     @Test
     void interruptedExtractionResumesWithoutRecomputingCommittedImages() throws IOException {
         FakeEncoder first = new FakeEncoder("fake");
         FeatureExtractor.extract(refs.subList(0, 12), first, cacheDir, options(5));
         assertEquals(12, first.images);
-        // A crash mid-batch: part of a record written past the committed ones, a torn commit entry.
+        // A kill -9 mid-batch: part of a record written past the committed ones, no commit entry yet.
         Files.write(cacheDir.resolve("shard-00000.f16"), new byte[57], StandardOpenOption.APPEND);
-        Files.write(cacheDir.resolve(CommitLog.FILE), new byte[] {1, 2, 3, 4, 5, 6, 7}, StandardOpenOption.APPEND);
         try (FeatureCache cache = FeatureCache.open(cacheDir)) {
             assertEquals(12, cache.size());
             assertFalse(cache.contains(id(12)));
@@ -125,6 +128,7 @@ class FeatureCacheTest {
         assertEquals(12, report.alreadyCached());
         assertEquals(8, report.encoded());
         assertEquals(8, second.images);
+        assertTrue(report.repaired().isEmpty());
         try (FeatureCache cache = FeatureCache.open(cacheDir)) {
             assertEquals(N, cache.size());
             for (int i = 0; i < N; i++) {
@@ -135,14 +139,71 @@ class FeatureCacheTest {
     }
 
     @Test
-    void aWholeButDamagedCommitEntryEndsTheValidLog() throws IOException {
-        FeatureExtractor.extract(refs.subList(0, 4), new FakeEncoder("fake"), cacheDir, options(4));
-        byte[] garbage = new byte[CommitLog.ENTRY];
-        garbage[3] = 9;
-        Files.write(cacheDir.resolve(CommitLog.FILE), garbage, StandardOpenOption.APPEND);
+    void aLogCutMidEntryIsAnErrorUntilRepaired() throws IOException {
+        FeatureExtractor.extract(refs.subList(0, 12), new FakeEncoder("fake"), cacheDir, options(5));
+        Path log = cacheDir.resolve(CommitLog.FILE);
+        byte[] bytes = Files.readAllBytes(log);
+        Files.write(log, java.util.Arrays.copyOf(bytes, 9 * CommitLog.ENTRY + 7)); // entry 9 cut after 7 bytes
+        String expected = log + ": ends mid-entry: entry 9 at byte offset 144 has 7 of 16 bytes (the log was cut"
+                + " or a write was interrupted); ";
+        GlimpseException read = assertThrows(GlimpseException.class, () -> FeatureCache.open(cacheDir));
+        assertEquals(expected + FeatureCache.REPAIR_ADVICE, read.getMessage());
+        FakeEncoder enc = new FakeEncoder("fake");
+        GlimpseException write = assertThrows(GlimpseException.class,
+                () -> FeatureExtractor.extract(refs, enc, cacheDir, options(5)));
+        assertEquals(expected + FeatureCache.REPAIR_ADVICE, write.getMessage());
+        assertEquals(0, enc.images);
+
+        FeatureExtractor.Report report = FeatureExtractor.extract(refs, enc, cacheDir, repairing(5));
+        assertEquals(9, report.alreadyCached());
+        assertEquals(N - 9, enc.images);
+        assertEquals(1, report.repaired().size());
         try (FeatureCache cache = FeatureCache.open(cacheDir)) {
-            assertEquals(4, cache.size());
+            assertEquals(N, cache.size());
+            for (int i = 0; i < N; i++) {
+                assertRecord(cache, i);
+            }
         }
+    }
+
+    @Test
+    void aFlippedByteInACommitEntryIsAnErrorNamingItUntilRepaired() throws IOException {
+        FeatureExtractor.extract(refs.subList(0, 8), new FakeEncoder("fake"), cacheDir, options(8));
+        Path log = cacheDir.resolve(CommitLog.FILE);
+        byte[] bytes = Files.readAllBytes(log);
+        bytes[3 * CommitLog.ENTRY + 9] ^= 0x04; // entry 3's record CRC
+        Files.write(log, bytes);
+        GlimpseException read = assertThrows(GlimpseException.class, () -> FeatureCache.open(cacheDir));
+        assertEquals(log + ": entry 3 (byte offset 48) is damaged (checksum mismatch; it names image " + id(3)
+                + ", record slot 3 in shard-00000.f16, its record holds image " + id(3) + "); " + FeatureCache.REPAIR_ADVICE,
+                read.getMessage());
+
+        FakeEncoder enc = new FakeEncoder("fake");
+        assertThrows(GlimpseException.class, () -> FeatureExtractor.extract(refs, enc, cacheDir, options(8)));
+        FeatureExtractor.Report report = FeatureExtractor.extract(refs, enc, cacheDir, repairing(8));
+        assertEquals(List.of(new FeatureCacheWriter.Repair(3, id(3), "damaged commit entry")), report.repaired());
+        assertEquals(7, report.alreadyCached());
+        assertEquals(N - 7, enc.images, "image 3 is extracted again, with the 12 never extracted");
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            assertEquals(N, cache.size());
+            for (int i = 0; i < N; i++) {
+                assertRecord(cache, i);
+            }
+        }
+        // A second repair finds nothing: the tombstone is not damage.
+        assertTrue(FeatureExtractor.extract(refs, enc, cacheDir, repairing(8)).repaired().isEmpty());
+    }
+
+    @Test
+    void aCommitLogLongerThanTheLimitIsRefusedBeforeItIsRead() throws IOException {
+        FeatureExtractor.extract(refs.subList(0, 2), new FakeEncoder("fake"), cacheDir, options(2));
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(cacheDir.resolve(CommitLog.FILE).toFile(), "rw")) {
+            raf.setLength((CommitLog.MAX_ENTRIES + 1) * CommitLog.ENTRY); // sparse
+        }
+        var m = dev.glimpse.common.testing.Allocations.measure(() -> FeatureCache.open(cacheDir));
+        assertEquals(cacheDir.resolve(CommitLog.FILE) + ": " + (CommitLog.MAX_ENTRIES + 1)
+                + " entries, more than the limit of " + CommitLog.MAX_ENTRIES + " images per cache", m.thrown().getMessage());
+        assertTrue(m.heapBytes() < (4 << 20), "heap allocated: " + m.heapBytes());
     }
 
     @Test
@@ -174,7 +235,7 @@ class FeatureCacheTest {
     }
 
     @Test
-    void aDamagedRecordIsReportedNotDecoded() throws IOException {
+    void aDamagedRecordIsReportedNotDecodedAndRepairReextractsIt() throws IOException {
         FeatureExtractor.extract(refs.subList(0, 3), new FakeEncoder("fake"), cacheDir, options(3));
         Path shard = cacheDir.resolve("shard-00000.f16");
         byte[] bytes = Files.readAllBytes(shard);
@@ -184,20 +245,94 @@ class FeatureCacheTest {
         try (FeatureCache cache = FeatureCache.open(cacheDir)) {
             assertRecord(cache, 0);
             GlimpseException e = assertThrows(GlimpseException.class, () -> cache.pooled(new long[] {id(1)}));
-            assertTrue(e.getMessage().contains("damaged"), e.getMessage());
+            assertEquals(shard + ": record at byte offset " + recordBytes + " (slot 1, image " + id(1)
+                    + ") is damaged (checksum mismatch); " + FeatureCache.REPAIR_ADVICE, e.getMessage());
+        }
+        FakeEncoder enc = new FakeEncoder("fake");
+        FeatureExtractor.Report report = FeatureExtractor.extract(refs.subList(0, 3), enc, cacheDir, repairing(3));
+        assertEquals(List.of(new FeatureCacheWriter.Repair(1, id(1), "record fails its checksum")), report.repaired());
+        assertEquals(1, enc.images);
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            for (int i = 0; i < 3; i++) {
+                assertRecord(cache, i);
+            }
+        }
+    }
+
+    /** Rewrites record {@code slot}'s first pooled value as NaN with valid record and entry checksums. */
+    void poisonWithValidChecksums(int slot) throws IOException {
+        Path shard = cacheDir.resolve("shard-00000.f16");
+        byte[] bytes = Files.readAllBytes(shard);
+        int len = CacheManifest.read(cacheDir).recordBytes();
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(slot * len + 8 + 2, (short) 0x7E00);
+        Files.write(shard, bytes);
+        Path log = cacheDir.resolve(CommitLog.FILE);
+        byte[] entries = Files.readAllBytes(log);
+        java.nio.ByteBuffer e = java.nio.ByteBuffer.allocate(CommitLog.ENTRY).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        CommitLog.encode(e, id(slot), CommitLog.crc(bytes, slot * len, len));
+        System.arraycopy(e.array(), 0, entries, slot * CommitLog.ENTRY, CommitLog.ENTRY);
+        Files.write(log, entries);
+    }
+
+    @Test
+    void aNonFiniteRecordWithValidChecksumsIsDetectedAtReadTime() throws IOException {
+        FeatureExtractor.extract(refs.subList(0, 4), new FakeEncoder("fake"), cacheDir, options(4));
+        poisonWithValidChecksums(2);
+        int len = CacheManifest.read(cacheDir).recordBytes();
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            assertRecord(cache, 1);
+            GlimpseException e = assertThrows(GlimpseException.class, () -> cache.grid(new long[] {id(2)}));
+            assertEquals(cacheDir.resolve("shard-00000.f16") + ": record at byte offset " + 2 * len + " (slot 2, image "
+                    + id(2) + ") holds a non-finite value at pooled[1] (NaN); " + FeatureCache.REPAIR_ADVICE, e.getMessage());
+        }
+        FakeEncoder enc = new FakeEncoder("fake");
+        FeatureExtractor.Report report = FeatureExtractor.extract(refs.subList(0, 4), enc, cacheDir, repairing(4));
+        assertEquals(List.of(new FeatureCacheWriter.Repair(2, id(2), "record holds a non-finite value")), report.repaired());
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            assertRecord(cache, 2);
+        }
+    }
+
+    @Test
+    void missingImagesAreCountedAndRefusedUnlessAllowed() {
+        FeatureExtractor.extract(refs.subList(0, 16), new FakeEncoder("fake"), cacheDir, options(8));
+        long[] needed = new long[N + 3];
+        for (int i = 0; i < N; i++) {
+            needed[i] = id(i);
+        }
+        needed[N] = id(0); // repeated ids (one per caption) count once
+        needed[N + 1] = id(19);
+        needed[N + 2] = id(1);
+        try (FeatureCache cache = FeatureCache.open(cacheDir)) {
+            GlimpseException e = assertThrows(GlimpseException.class,
+                    () -> FeatureCoverage.check(cache, needed, 0.0, "features/"));
+            assertEquals("features/: 4 of the 20 images this run needs (20.0%) have no features (image " + id(16) + ", "
+                    + id(17) + ", " + id(18) + ", " + id(19) + "); extract them with glimpse features, or pass"
+                    + " --allow-missing 0.200 (or more) to train without them", e.getMessage());
+            assertThrows(GlimpseException.class, () -> FeatureCoverage.check(cache, needed, 0.19, "features/"));
+            FeatureCoverage c = FeatureCoverage.check(cache, needed, 0.2, "features/");
+            assertEquals(16, c.usable().length);
+            assertEquals(id(0), c.usable()[0]);
+            assertEquals(4, c.missing().length);
+            assertEquals(20, c.needed());
+            assertEquals(0, FeatureCoverage.check(cache, java.util.Arrays.copyOf(needed, 16), 0, "f").missing().length);
+            assertThrows(GlimpseException.class, () -> FeatureCoverage.check(cache, needed, 1.5, "f"));
         }
     }
 
     @Test
     void valuesBeyondFloat16AreRefusedAndNothingIsCommitted() {
         FakeEncoder enc = new FakeEncoder("fake");
-        float[] pooled = {1f, 2f, 70000f, 3f};
+        float[] pooled = {1f, 2f, 3f, 4f, 1f, 2f, 70000f, 3f};
         try (FeatureCacheWriter w = FeatureCacheWriter.openOrCreate(cacheDir, enc.info())) {
             var batch = new dev.glimpse.common.encoder.EncodedBatch(
-                    org.nd4j.linalg.factory.Nd4j.create(pooled, new long[] {1, 4}, 'c'),
-                    org.nd4j.linalg.factory.Nd4j.zeros(1, FakeEncoder.R, FakeEncoder.C));
-            assertThrows(IllegalStateException.class, () -> w.append(new long[] {1}, batch));
+                    org.nd4j.linalg.factory.Nd4j.create(pooled, new long[] {2, 4}, 'c'),
+                    org.nd4j.linalg.factory.Nd4j.zeros(2, FakeEncoder.R, FakeEncoder.C));
+            GlimpseException e = assertThrows(GlimpseException.class, () -> w.append(new long[] {1, 2}, batch));
+            assertEquals("image 2: feature value pooled[2] = 70000.0 is not finite in float16 (max 65504.0); the encoder's"
+                    + " output is out of range, nothing of this batch was written", e.getMessage());
             assertFalse(w.contains(1));
+            assertFalse(w.contains(2));
         }
         try (FeatureCache cache = FeatureCache.open(cacheDir)) {
             assertEquals(0, cache.size());

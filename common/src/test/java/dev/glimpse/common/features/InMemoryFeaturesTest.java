@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.glimpse.common.Backend;
-import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,16 +49,6 @@ class InMemoryFeaturesTest {
         public INDArray grid(long[] ids) {
             throw new IllegalStateException("not asked for");
         }
-    }
-
-    @Test
-    void coverageNamesMissingImages() {
-        HalfSource src = new HalfSource();
-        FeatureCoverage.requireAll(src, new long[] {1, 2, 3}, "feats");
-        GlimpseException e = assertThrows(GlimpseException.class,
-                () -> FeatureCoverage.requireAll(src, new long[] {1, 7, 9}, "feats"));
-        assertEquals("feats: 2 of 3 images have no features (first: image id 7); extract them first with glimpse features",
-                e.getMessage());
     }
 
     @Test

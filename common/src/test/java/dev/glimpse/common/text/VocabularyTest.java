@@ -37,4 +37,20 @@ class VocabularyTest {
         assertThrows(GlimpseException.class, () -> Vocabulary.of(List.of("x")));
         assertThrows(GlimpseException.class, () -> Vocabulary.of(List.of("<pad>", "<start>", "<end>", "<unk>", "a", "a")));
     }
+
+    @Test
+    void savedListsWithNullEmptyRepeatedOrTooManyWordsAreRefusedByName() {
+        List<String> withNull = new java.util.ArrayList<>(Vocabulary.SPECIALS);
+        withNull.add("dog");
+        withNull.add(null);
+        assertEquals("m.zip: words: entry 5 is null",
+                assertThrows(GlimpseException.class, () -> Vocabulary.of(withNull, "m.zip: words")).getMessage());
+        List<String> withEmpty = new java.util.ArrayList<>(Vocabulary.SPECIALS);
+        withEmpty.add("");
+        assertEquals("vocabulary: entry 4 is empty",
+                assertThrows(GlimpseException.class, () -> Vocabulary.of(withEmpty)).getMessage());
+        List<String> tooMany = java.util.Collections.nCopies(dev.glimpse.common.bundle.ModelLimits.MAX_VOCABULARY + 1, "w");
+        assertEquals("v: has 250001 entries, the limit is 250000",
+                assertThrows(GlimpseException.class, () -> Vocabulary.of(tooMany, "v")).getMessage());
+    }
 }

@@ -1,5 +1,7 @@
 package dev.glimpse.vqa.net;
 
+import dev.glimpse.common.bundle.ModelLimits;
+
 /**
  * Shape of a {@link VqaNet}: question vocabulary and word embedding size, LSTM hidden size and layer count,
  * image feature size, size of the fused question-image space, number of answers, and dropout on the fused vector.
@@ -13,6 +15,39 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("VqaNetConfig dropout must be in [0, 1): " + dropout);
         }
+    }
+
+    /**
+     * Checks every size against {@link ModelLimits} and the resulting parameter count, in long
+     * arithmetic and before anything is allocated; {@code where} names the file and entry for the
+     * message. Returns this.
+     */
+    public VqaNetConfig validate(String where) {
+        ModelLimits.dimension(where, "questionVocab", questionVocab, ModelLimits.MAX_VOCABULARY);
+        ModelLimits.dimension(where, "embedDim", embedDim, ModelLimits.MAX_WIDTH);
+        ModelLimits.dimension(where, "hiddenDim", hiddenDim, ModelLimits.MAX_WIDTH);
+        ModelLimits.dimension(where, "lstmLayers", lstmLayers, ModelLimits.MAX_LAYERS);
+        ModelLimits.dimension(where, "featureDim", featureDim, ModelLimits.MAX_FEATURE_DIM);
+        ModelLimits.dimension(where, "fusedDim", fusedDim, ModelLimits.MAX_WIDTH);
+        ModelLimits.dimension(where, "answers", answers, ModelLimits.MAX_VOCABULARY);
+        ModelLimits.parameters(where, parameterCount());
+        return this;
+    }
+
+    /** Length of {@link VqaNet}'s flat parameter buffer, computed without building it (mirrors its declaration). */
+    public long parameterCount() {
+        long e = embedDim;
+        long h = hiddenDim;
+        long fused = fusedDim;
+        long n = (long) questionVocab * e;                        // emb.e
+        for (int l = 0; l < lstmLayers; l++) {
+            long in = l == 0 ? e : h;
+            n += 4 * in * h + 4 * h * h + 4 * h;                  // lstm<l>.wx, .wh, .b
+        }
+        n += h * fused + fused;                                   // q.w, q.b
+        n += featureDim * fused + fused;                          // img.w, img.b
+        n += fused * answers + answers;                           // out.w, out.b
+        return n;
     }
 
     /** The benchmark shapes: 300-d embeddings, 2-layer LSTM 512, fused 1024, dropout 0.5. */
