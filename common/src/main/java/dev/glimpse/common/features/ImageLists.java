@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The images a COCO captions file or a VQA questions file refers to, read with a streaming
@@ -60,6 +61,14 @@ public final class ImageLists {
      * or .png (else the first candidate, reported missing when loaded).
      */
     public static List<ImageRef> fromVqaQuestions(Path json, Path imageRoot) {
+        return fromVqaQuestions(json, imageRoot, Files::isRegularFile);
+    }
+
+    /**
+     * As {@link #fromVqaQuestions(Path, Path)}, asking {@code isFile} which candidate exists (for
+     * image folders that are not on the local file system, e.g. HDFS in the Spark module).
+     */
+    public static List<ImageRef> fromVqaQuestions(Path json, Path imageRoot, Predicate<Path> isFile) {
         Set<Long> ids = new LinkedHashSet<>();
         String subtype = null;
         try (JsonParser p = open(json)) {
@@ -104,12 +113,12 @@ public final class ImageLists {
         }
         List<ImageRef> refs = new ArrayList<>(ids.size());
         for (long id : ids) {
-            refs.add(new ImageRef(id, vqaImageFile(imageRoot, subtype, id)));
+            refs.add(new ImageRef(id, vqaImageFile(imageRoot, subtype, id, isFile)));
         }
         return refs;
     }
 
-    static Path vqaImageFile(Path root, String subtype, long id) {
+    static Path vqaImageFile(Path root, String subtype, long id, Predicate<Path> isFile) {
         List<String> names = new ArrayList<>();
         for (String ext : new String[] {".jpg", ".png"}) {
             if (subtype != null) {
@@ -119,7 +128,7 @@ public final class ImageLists {
         }
         for (String n : names) {
             Path p = root.resolve(n);
-            if (Files.isRegularFile(p)) {
+            if (isFile.test(p)) {
                 return p;
             }
         }
