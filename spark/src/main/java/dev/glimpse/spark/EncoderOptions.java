@@ -9,15 +9,20 @@ import org.apache.spark.SparkFiles;
  * The encoder each task opens: {@link EncoderRequest} in a form that travels to executors. A
  * weights file is shipped with {@code SparkContext.addFile} and found by name on each executor.
  *
- * @param weightsName file name of the shipped weights, or null (zoo weights or random init)
- * @param inputSize   square input side, 0 = the network's own
+ * @param weights   the weights file as the user named it (shipped, then found by its file name), or null
+ *                  (zoo weights or random init)
+ * @param inputSize square input side, 0 = the network's own
  */
-record EncoderOptions(String name, String weightsName, boolean randomInit, long seed, int inputSize)
+record EncoderOptions(String name, String weights, boolean randomInit, long seed, int inputSize)
         implements Serializable {
 
     /** The request on an executor, after the weights (if any) were shipped. */
     EncoderRequest onExecutor() {
-        Path weights = weightsName == null ? null : Path.of(SparkFiles.get(weightsName));
-        return new EncoderRequest(name, weights, randomInit, seed, inputSize);
+        return new EncoderRequest(name, shippedWeights(), randomInit, seed, inputSize);
+    }
+
+    /** The executor's copy of the weights file, or null. */
+    Path shippedWeights() {
+        return weights == null ? null : Path.of(SparkFiles.get(new org.apache.hadoop.fs.Path(weights).getName()));
     }
 }

@@ -81,7 +81,7 @@ final class ShardTask implements FlatMapFunction<Iterator<Slice>, PartResult> {
             ImageLoader loader = new ImageLoader();
             FeatureExtractor.Report report;
             EncoderInfo info;
-            try (ImageEncoder encoder = Encoders.open(settings.encoder().onExecutor())) {
+            try (ImageEncoder encoder = openEncoder()) {
                 info = encoder.info();
                 requireExpected(info);
                 report = FeatureExtractor.extract(refs, encoder, work,
@@ -105,6 +105,21 @@ final class ShardTask implements FlatMapFunction<Iterator<Slice>, PartResult> {
             if (!inPlace) {
                 LocalTrees.delete(work);
             }
+        }
+    }
+
+    /** Opens the encoder; errors about the shipped weights name the file as the user gave it. */
+    private ImageEncoder openEncoder() {
+        EncoderOptions options = settings.encoder();
+        try {
+            return Encoders.open(options.onExecutor());
+        } catch (GlimpseException e) {
+            java.nio.file.Path shipped = options.shippedWeights();
+            String message = e.getMessage();
+            if (shipped == null || message == null || !message.contains(shipped.toString())) {
+                throw e;
+            }
+            throw new GlimpseException(message.replace(shipped.toString(), options.weights()), e);
         }
     }
 

@@ -37,12 +37,11 @@ final class SparkFeatures {
     /**
      * @param listFile   COCO captions JSON, or VQA questions JSON when {@code vqa}
      * @param images     folder the listed file names are relative to
-     * @param weights    weights file shipped to the executors, or null
      * @param out        the cache folder (local or mounted)
      * @param parts      parts folder URI, or null for {@code out/spark-parts}
      * @param partitions slices to cut the work into, 0 = {@link Slicing#defaultPartitions}
      */
-    record Request(String listFile, boolean vqa, String images, EncoderOptions encoder, String weights, int batch,
+    record Request(String listFile, boolean vqa, String images, EncoderOptions encoder, int batch,
                    java.nio.file.Path out, String parts, int partitions) {}
 
     /**
@@ -131,8 +130,8 @@ final class SparkFeatures {
         }
         int partitions = r.partitions() > 0 ? r.partitions() : Slicing.defaultPartitions(todo.size(), sc.defaultParallelism());
         List<Slice> slices = Slicing.slices(todo, r.batch(), partitions);
-        if (r.weights() != null) {
-            sc.addFile(r.weights());
+        if (r.encoder().weights() != null) {
+            sc.addFile(r.encoder().weights()); // to every executor, found there by file name
         }
         ShardTask task = new ShardTask(new ShardTask.Settings(PartStore.newRunId(), store.root().toString(), r.encoder(),
                 r.batch(), expected == null ? null : json(expected), expectedFrom),

@@ -98,17 +98,18 @@ final class SparkFeaturesCommand implements Callable<Integer> {
         if (!Encoders.NAMES.contains(encoder.trim().toLowerCase(Locale.ROOT))) {
             throw new GlimpseException("unknown encoder \"" + encoder + "\"; choose one of " + Encoders.NAMES);
         }
-        JavaSparkContext sc = context.get();
-        String weightsName = null;
         if (weights != null) {
-            new EncoderRequest(encoder, java.nio.file.Path.of("weights"), randomInit, seed); // the CLI's check of --random-init with --weights
-            weightsName = requireFile(weights, sc).getName();
+            new EncoderRequest(encoder, java.nio.file.Path.of(weights), randomInit, seed); // the CLI's check of --random-init with --weights
         }
-        if (!sc.isLocal() && HadoopFiles.isLocal(SparkFeatures.partsFolder(request(null), sc.hadoopConfiguration()))) {
+        JavaSparkContext sc = context.get();
+        if (weights != null) {
+            requireFile(weights, sc);
+        }
+        if (!sc.isLocal() && HadoopFiles.isLocal(SparkFeatures.partsFolder(request(), sc.hadoopConfiguration()))) {
             stderr.println("note: the parts folder is on the driver's local file system; executors on other machines must"
                     + " see it at the same path (a shared mount), or pass --parts hdfs://... or s3a://...");
         }
-        SparkFeatures.Report report = new SparkFeatures(sc, source, stderr).run(request(weightsName));
+        SparkFeatures.Report report = new SparkFeatures(sc, source, stderr).run(request());
         stderr.println("encoder: " + report.encoder());
         int listed = 0;
         for (SkippedImage s : report.skipped()) {
@@ -128,13 +129,13 @@ final class SparkFeaturesCommand implements Callable<Integer> {
         return SparkMain.OK;
     }
 
-    private SparkFeatures.Request request(String weightsName) {
+    private SparkFeatures.Request request() {
         boolean captionsList = list.captions != null;
         return new SparkFeatures.Request(captionsList ? list.captions : list.questions, !captionsList, images,
-                new EncoderOptions(encoder, weightsName, randomInit, seed, 0), weights, batch, out, parts, partitions);
+                new EncoderOptions(encoder, weights, randomInit, seed, 0), batch, out, parts, partitions);
     }
 
-    private static Path requireFile(String file, JavaSparkContext sc) {
+    private static void requireFile(String file, JavaSparkContext sc) {
         Path p = HadoopFiles.qualified(file, sc.hadoopConfiguration());
         try {
             FileSystem fs = HadoopFiles.fileSystem(p, sc.hadoopConfiguration());
@@ -144,6 +145,5 @@ final class SparkFeaturesCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new GlimpseException(file + ": cannot read the weights file (" + e.getMessage() + ")", e);
         }
-        return p;
     }
 }

@@ -3,9 +3,10 @@ package dev.glimpse.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glimpse.common.Backend;
+import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
@@ -25,9 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,14 +46,7 @@ class SparkFeaturesTest {
 
     @BeforeAll
     static void spark() {
-        Backend.init();
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2,2]").setAppName("glimpse-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
-    }
-
-    @AfterAll
-    static void stop() {
-        sc.stop();
+        sc = LocalSpark.context();
     }
 
     static EncoderOptions squeezenet(long seed) {
@@ -63,7 +55,7 @@ class SparkFeaturesTest {
 
     SparkFeatures.Request request(TestData data, boolean vqa, EncoderOptions enc, Path out, int partitions) {
         return new SparkFeatures.Request((vqa ? data.questions : data.captions).toString(), vqa, data.images.toString(),
-                enc, null, BATCH, out, null, partitions);
+                enc, BATCH, out, null, partitions);
     }
 
     /** What {@code glimpse features} writes for the same list and encoder. */
@@ -209,6 +201,27 @@ class SparkFeaturesTest {
         assertSameBytes(singleMachine(data, false, enc, tmp.resolve("cli-cache"), -1), out);
     }
 
+    @Test
+    void aCacheOfOtherWeightsIsRefusedAndLeftUnchanged() throws IOException {
+        TestData data = TestData.write(tmp, 5, 5);
+        Path out = singleMachine(data, false, squeezenet(1), tmp.resolve("cache"), 3);
+        Map<String, byte[]> before = files(out);
+        Exception e = assertThrows(Exception.class,
+                () -> features(ImageSource.hadoop()).run(request(data, false, squeezenet(2), out, 1)));
+        Throwable t = e;
+        while (!(t instanceof GlimpseException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        assertTrue(t instanceof GlimpseException, e.toString());
+        assertTrue(t.getMessage().startsWith(out + ": holds features of squeezenet (UNTRAINED random-init seed=1,"), t.getMessage());
+        assertTrue(t.getMessage().contains("but squeezenet (UNTRAINED random-init seed=2,"), t.getMessage());
+        Map<String, byte[]> after = files(out); // the check comes before anything is written: no parts folder either
+        assertEquals(before.keySet(), after.keySet());
+        for (String name : before.keySet()) {
+            assertArrayEquals(before.get(name), after.get(name), name);
+        }
+    }
+
     /** Counts reads (local mode: tasks run in this JVM, so a static counter sees them). */
     record CountingSource() implements ImageSource {
         static final AtomicInteger COUNT = new AtomicInteger();
@@ -227,7 +240,7 @@ class SparkFeaturesTest {
         Path out = tmp.resolve("spark-cache");
         Path parts = tmp.resolve("elsewhere/parts");
         SparkFeatures.Request r = new SparkFeatures.Request(data.questions.toUri().toString(), true,
-                data.images.toUri().toString(), enc, null, BATCH, out, parts.toUri().toString(), 2);
+                data.images.toUri().toString(), enc, BATCH, out, parts.toUri().toString(), 2);
         SparkFeatures.Report report = features(ImageSource.hadoop()).run(r);
         assertEquals(9, report.encoded());
         assertSameBytes(singleMachine(data, true, enc, tmp.resolve("cli-cache"), -1), out);
