@@ -21,6 +21,13 @@ record EncoderOptions(String name, String weights, boolean randomInit, long seed
         return new EncoderRequest(name, shippedWeights(), randomInit, seed, inputSize);
     }
 
+    /** Identifies the encoder these options open on this executor, for {@link EncoderPool}. */
+    String poolKey() throws java.io.IOException {
+        Path shipped = shippedWeights();
+        return this + (shipped == null ? ""
+                : " " + java.nio.file.Files.size(shipped) + " " + java.nio.file.Files.getLastModifiedTime(shipped).toMillis());
+    }
+
     /** The executor's copy of the weights file, or null. */
     Path shippedWeights() {
         return weights == null ? null : Path.of(SparkFiles.get(new org.apache.hadoop.fs.Path(weights).getName()));

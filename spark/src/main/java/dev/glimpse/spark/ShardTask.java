@@ -28,7 +28,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * The work of one partition, on an executor: opens the encoder once, encodes the slice into a
+ * The work of one partition, on an executor: takes one encoder for the whole slice (opened once,
+ * and kept for the executor's next partitions, see {@link EncoderPool}), encodes the slice into a
  * feature cache of its own with {@link FeatureExtractor} (the code {@code glimpse features} runs,
  * so batches, float16 records and commit protocol are the same), publishes it to the parts
  * folder and reports back. On a local (or mounted) parts folder the cache is written in place;
@@ -79,14 +80,26 @@ final class ShardTask implements FlatMapFunction<Iterator<Slice>, PartResult> {
                 refs.add(new ImageRef(e.id(), java.nio.file.Path.of(new Path(e.uri()).getName())));
             }
             ImageLoader loader = new ImageLoader();
+            long start = System.nanoTime();
+            String poolKey = settings.encoder().poolKey();
+            ImageEncoder encoder = EncoderPool.borrow(poolKey, this::openEncoder);
+            double openSeconds = (System.nanoTime() - start) / 1e9;
             FeatureExtractor.Report report;
             EncoderInfo info;
-            try (ImageEncoder encoder = openEncoder()) {
+            boolean reusable = false;
+            try {
                 info = encoder.info();
                 requireExpected(info);
                 report = FeatureExtractor.extract(refs, encoder, work,
                         new FeatureExtractor.Options(settings.batch(), loader, null),
                         ref -> source.read(byId.get(ref.id()), loader, hadoop));
+                reusable = true;
+            } finally {
+                if (reusable) {
+                    EncoderPool.giveBack(poolKey, encoder);
+                } else {
+                    encoder.close();
+                }
             }
             long[] ids;
             try (FeatureCache written = FeatureCache.open(work)) {
@@ -100,7 +113,8 @@ final class ShardTask implements FlatMapFunction<Iterator<Slice>, PartResult> {
             for (FeatureExtractor.Failure f : report.skipped()) {
                 skipped.add(new SkippedImage(f.id(), f.reason()));
             }
-            return new PartResult(slice.index(), dir.toString(), report.encoded(), skipped, host());
+            return new PartResult(slice.index(), dir.toString(), report.encoded(), skipped, host(), openSeconds,
+                    report.seconds());
         } finally {
             if (!inPlace) {
                 LocalTrees.delete(work);

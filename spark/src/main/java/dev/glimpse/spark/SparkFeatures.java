@@ -50,10 +50,12 @@ final class SparkFeatures {
      * @param encoded        encoded by this run's tasks
      * @param partitions     tasks this run started (0 when nothing was left to encode)
      * @param extractSeconds wall time of the Spark job
+     * @param taskOpenSeconds   summed over tasks: opening the encoder
+     * @param taskEncodeSeconds summed over tasks: loading, encoding and writing images
      * @param encoder        description of the encoder the cache holds features of
      */
     record Report(int listed, int alreadyCached, int encoded, List<SkippedImage> skipped, int partitions,
-                  double extractSeconds, CacheMerge.Result merge, String partsFolder, String encoder,
+                  double extractSeconds, double taskOpenSeconds, double taskEncodeSeconds, CacheMerge.Result merge, String partsFolder, String encoder,
                   long bytesPerImage, long cacheBytes) {
         double imagesPerSecond() {
             return extractSeconds > 0 ? encoded / extractSeconds : 0;
@@ -89,12 +91,13 @@ final class SparkFeatures {
         }
         try (FeatureCache cache = FeatureCache.open(r.out())) {
             return new Report(list.size(), job.alreadyCached(), job.encoded(), job.skipped(), job.partitions(), job.seconds(),
-                    merged, store.root().toString(), cache.info().describe(), cache.recordBytes(), cache.diskBytes());
+                    job.openSeconds(), job.encodeSeconds(), merged, store.root().toString(), cache.info().describe(), cache.recordBytes(), cache.diskBytes());
         }
     }
 
     /** The Spark stage: encodes what neither the cache nor a complete part holds. */
-    record Job(int alreadyCached, int encoded, List<SkippedImage> skipped, int partitions, double seconds) {}
+    record Job(int alreadyCached, int encoded, List<SkippedImage> skipped, int partitions, double seconds,
+               double openSeconds, double encodeSeconds) {}
 
     Job extract(Request r, List<ImageEntry> list, PartStore store) {
         Configuration conf = sc.hadoopConfiguration();
@@ -126,7 +129,7 @@ final class SparkFeatures {
             }
         }
         if (todo.isEmpty()) {
-            return new Job(list.size(), 0, List.of(), 0, 0);
+            return new Job(list.size(), 0, List.of(), 0, 0, 0, 0);
         }
         int partitions = r.partitions() > 0 ? r.partitions() : Slicing.defaultPartitions(todo.size(), sc.defaultParallelism());
         List<Slice> slices = Slicing.slices(todo, r.batch(), partitions);
@@ -142,6 +145,8 @@ final class SparkFeatures {
         List<PartResult> results = sc.parallelize(slices, slices.size()).mapPartitions(task).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
         int encoded = 0;
+        double open = 0;
+        double encode = 0;
         List<SkippedImage> skipped = new ArrayList<>();
         for (PartResult p : results) {
             if (!store.exists(new Path(p.attemptDir(), PartStore.MARKER))) {
@@ -150,8 +155,10 @@ final class SparkFeatures {
             }
             encoded += p.encoded();
             skipped.addAll(p.skipped());
+            open += p.openSeconds();
+            encode += p.encodeSeconds();
         }
-        return new Job(list.size() - todo.size(), encoded, skipped, slices.size(), seconds);
+        return new Job(list.size() - todo.size(), encoded, skipped, slices.size(), seconds, open, encode);
     }
 
     static Path partsFolder(Request r, Configuration conf) {

@@ -121,8 +121,10 @@ final class SparkFeaturesCommand implements Callable<Integer> {
         }
         stdout.printf("images: %d listed, %d already cached, %d encoded, %d skipped%n", report.listed(),
                 report.alreadyCached(), report.encoded(), report.skipped().size());
-        stdout.printf("speed: %.2f images/s (%d partitions, %.1f s)%n", report.imagesPerSecond(), report.partitions(),
-                report.extractSeconds());
+        stdout.printf("speed: %.2f images/s (%d partitions in %.1f s; per task: encoder opened in %.1f s, %.2f images/s)%n",
+                report.imagesPerSecond(), report.partitions(), report.extractSeconds(),
+                report.partitions() > 0 ? report.taskOpenSeconds() / report.partitions() : 0,
+                report.taskEncodeSeconds() > 0 ? report.encoded() / report.taskEncodeSeconds() : 0);
         stdout.printf("merged: %d records from %d parts in %.1f s%n", report.merge().records(), report.merge().partsRead(),
                 report.merge().seconds());
         stdout.printf("bytes per image: %d; cache %s: %.1f MB%n", report.bytesPerImage(), out, report.cacheBytes() / 1e6);

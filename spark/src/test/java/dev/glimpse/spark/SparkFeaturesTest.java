@@ -234,16 +234,20 @@ class SparkFeaturesTest {
     }
 
     @Test
-    void vqaListOnTheDirectOneDnnEncoderMatchesTooAndPartsMayLiveElsewhere() throws IOException {
+    void vqaListOnTheDirectOneDnnEncoderWithPartsOnAnotherFileSystem() throws IOException {
         TestData data = TestData.write(tmp, 9, 4);
         EncoderOptions enc = new EncoderOptions("resnet50", null, true, 6, SIZE);
         Path out = tmp.resolve("spark-cache");
         Path parts = tmp.resolve("elsewhere/parts");
+        NonLocalFileSystem.register(sc.hadoopConfiguration());
+        String onOtherFs = NonLocalFileSystem.SCHEME + "://" + parts.toAbsolutePath();
         SparkFeatures.Request r = new SparkFeatures.Request(data.questions.toUri().toString(), true,
-                data.images.toUri().toString(), enc, BATCH, out, parts.toUri().toString(), 2);
+                NonLocalFileSystem.SCHEME + "://" + data.images.toAbsolutePath(), enc, BATCH, out, onOtherFs, 2);
         SparkFeatures.Report report = features(ImageSource.hadoop()).run(r);
+        assertEquals(NonLocalFileSystem.SCHEME + ":" + parts.toAbsolutePath(), report.partsFolder());
         assertEquals(9, report.encoded());
+        assertEquals(2, report.merge().partsRead());
         assertSameBytes(singleMachine(data, true, enc, tmp.resolve("cli-cache"), -1), out);
-        assertFalse(Files.exists(parts));
+        assertFalse(Files.exists(parts), "parts deleted after the merge");
     }
 }
