@@ -89,7 +89,12 @@ public final class SparkMain implements Callable<Integer> {
         @Override
         public synchronized JavaSparkContext get() {
             if (sc == null) {
-                sc = new JavaSparkContext(new SparkConf().setAppName("glimpse"));
+                SparkConf conf = new SparkConf().setAppName("glimpse");
+                if (!conf.contains("spark.master")) {
+                    throw new GlimpseException("no Spark master: run this jar with spark-submit (which sets it),"
+                            + " or with java -Dspark.master=local[2] to try it on this machine");
+                }
+                sc = new JavaSparkContext(conf);
             }
             return sc;
         }
