@@ -25,8 +25,16 @@ public final class ImageLists {
 
     /** The distinct images of a VQA questions file, named as {@link VqaReader} names them. */
     public static List<ImageRef> fromVqaQuestions(Path json, Path imageRoot) {
+        return fromVqaQuestions(json, imageRoot, null);
+    }
+
+    /**
+     * As {@link #fromVqaQuestions(Path, Path)}, asking {@code exists} which conventional file name
+     * (relative to the image root) is there, for image folders on other file systems.
+     */
+    public static List<ImageRef> fromVqaQuestions(Path json, Path imageRoot, java.util.function.Predicate<String> exists) {
         List<ImageRef> refs = new ArrayList<>();
-        for (VqaImage img : VqaReader.read(json, null, imageRoot, ReadOptions.DEFAULT).images()) {
+        for (VqaImage img : VqaReader.read(json, null, imageRoot, null, ReadOptions.DEFAULT, exists).images()) {
             refs.add(new ImageRef(img.id(), img.file()));
         }
         return refs;

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Reads VQA v1/v2 files: questions {@code questions[{image_id, question, question_id}]} and
@@ -39,6 +40,15 @@ public final class VqaReader {
      */
     public static VqaCorpus read(Path questions, Path annotations, Path imageRoot, Map<Long, String> imageFiles,
                                  ReadOptions options) {
+        return read(questions, annotations, imageRoot, imageFiles, options, null);
+    }
+
+    /**
+     * @param exists which conventional file name (relative to the image root) exists; null = look in
+     *               the local image root (the Spark listing asks its cluster file system instead)
+     */
+    public static VqaCorpus read(Path questions, Path annotations, Path imageRoot, Map<Long, String> imageFiles,
+                                 ReadOptions options, Predicate<String> exists) {
         ImageFiles files = new ImageFiles(imageRoot, options);
         List<long[]> ids = new ArrayList<>(); // {questionId, imageId}
         List<String> texts = new ArrayList<>();
@@ -114,7 +124,7 @@ public final class VqaReader {
             if (!images.containsKey(imageId)) {
                 images.put(imageId, new VqaImage(imageId, imageFiles != null
                         ? named(imageFiles, imageId, files, where)
-                        : conventional(imageId, subtype, files, where)));
+                        : conventional(imageId, subtype, files, where, exists)));
             }
             out.add(new VqaQuestion(qid, imageId, texts.get(q), answerType[q], questionType[q], multipleChoice[q],
                     answers.get(q)));
@@ -130,15 +140,18 @@ public final class VqaReader {
         return files.resolve(name, "image file of image_id " + imageId, where);
     }
 
-    private static Path conventional(long imageId, JsonNode subtype, ImageFiles files, String where) {
-        List<String> candidates = new ArrayList<>(3);
-        if (subtype != null && subtype.isTextual() && !subtype.textValue().isEmpty()) {
-            candidates.add(String.format("COCO_%s_%012d.jpg", subtype.textValue(), imageId));
+    private static Path conventional(long imageId, JsonNode subtype, ImageFiles files, String where,
+                                     Predicate<String> exists) {
+        List<String> candidates = new ArrayList<>(4);
+        for (String ext : new String[] {".jpg", ".png"}) {
+            if (subtype != null && subtype.isTextual() && !subtype.textValue().isEmpty()) {
+                candidates.add(String.format("COCO_%s_%012d%s", subtype.textValue(), imageId, ext));
+            }
+            candidates.add(String.format("%012d%s", imageId, ext));
         }
-        candidates.add(String.format("%012d.jpg", imageId));
-        candidates.add(String.format("%012d.png", imageId));
         for (String c : candidates) {
-            if (Files.isRegularFile(files.inside(c, "data_subtype", where))) {
+            Path inside = files.inside(c, "data_subtype", where);
+            if (exists == null ? Files.isRegularFile(inside) : exists.test(c)) {
                 return files.resolve(c, "data_subtype", where); // checks the real path, too
             }
         }

@@ -131,6 +131,21 @@ public final class FeatureCacheWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Repairs the cache in {@code dir} in place, whatever encoder made it (its own manifest says):
+     * damaged entries and records are given up, so a rerun extracts those images again. Nothing
+     * happens when there is no cache; returns what was given up.
+     */
+    public static List<Repair> repair(Path dir) {
+        if (!CacheManifest.exists(dir)) {
+            return List.of();
+        }
+        EncoderInfo info = CacheManifest.read(dir).encoder();
+        try (FeatureCacheWriter w = openOrCreate(dir, info, true)) {
+            return w.repairs();
+        }
+    }
+
     /** Slots a repair gave up (empty without repair, or when nothing was damaged). */
     public List<Repair> repairs() {
         return List.copyOf(repairs);

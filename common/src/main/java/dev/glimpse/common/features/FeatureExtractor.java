@@ -51,6 +51,16 @@ public final class FeatureExtractor {
     public record Failure(long id, Path file, String reason) {}
 
     /**
+     * Decodes one listed image (the default reads {@link ImageRef#file()} with the options' loader;
+     * the Spark module reads through Hadoop's file systems). A {@link GlimpseException} skips the
+     * image; any other exception ends the extraction. Called on the decoding thread.
+     */
+    @FunctionalInterface
+    public interface ImageReader {
+        BufferedImage read(ImageRef ref);
+    }
+
+    /**
      * @param requested      distinct image ids asked for
      * @param alreadyCached  of those, found committed from an earlier run
      * @param encoded        encoded and committed by this run
@@ -70,6 +80,12 @@ public final class FeatureExtractor {
     private FeatureExtractor() {}
 
     public static Report extract(List<ImageRef> images, ImageEncoder encoder, Path outDir, Options options) {
+        return extract(images, encoder, outDir, options, ref -> options.loader().load(ref.file()));
+    }
+
+    /** As {@link #extract(List, ImageEncoder, Path, Options)}, decoding images with {@code reader}. */
+    public static Report extract(List<ImageRef> images, ImageEncoder encoder, Path outDir, Options options,
+                                 ImageReader reader) {
         List<Failure> failures = new ArrayList<>();
         int encoded = 0;
         int already = 0;
@@ -96,13 +112,13 @@ public final class FeatureExtractor {
             try (ProgressBar bar = progressBar(options.progress(), todo.size())) {
                 int batch = options.batchSize();
                 Future<Loaded> next = todo.isEmpty() ? null
-                        : decoder.submit(() -> load(todo.subList(0, Math.min(todo.size(), batch)), options.loader()));
+                        : decoder.submit(() -> load(todo.subList(0, Math.min(todo.size(), batch)), reader));
                 for (int from = 0; from < todo.size(); from += batch) {
                     Loaded cur = next.get();
                     int nextFrom = from + batch;
                     if (nextFrom < todo.size()) {
                         List<ImageRef> ahead = todo.subList(nextFrom, Math.min(todo.size(), nextFrom + batch));
-                        next = decoder.submit(() -> load(ahead, options.loader()));
+                        next = decoder.submit(() -> load(ahead, reader));
                     }
                     failures.addAll(cur.failures());
                     if (!cur.images().isEmpty()) {
@@ -131,13 +147,13 @@ public final class FeatureExtractor {
     private record Loaded(List<BufferedImage> images, long[] ids, List<Failure> failures) {}
 
     /** Decodes one batch; images that fail are reported, not fatal. */
-    private static Loaded load(List<ImageRef> refs, ImageLoader loader) {
+    private static Loaded load(List<ImageRef> refs, ImageReader reader) {
         List<BufferedImage> images = new ArrayList<>(refs.size());
         long[] ids = new long[refs.size()];
         List<Failure> failures = new ArrayList<>();
         for (ImageRef ref : refs) {
             try {
-                images.add(loader.load(ref.file()));
+                images.add(reader.read(ref));
                 ids[images.size() - 1] = ref.id();
             } catch (GlimpseException e) {
                 failures.add(new Failure(ref.id(), ref.file(), e.getMessage()));
