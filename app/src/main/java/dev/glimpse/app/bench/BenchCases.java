@@ -73,11 +73,14 @@ final class BenchCases {
         return out;
     }
 
-    /** Caption lengths as CASES.md: targets of 8..20 tokens with END last. */
+    /**
+     * Caption lengths as CASES.md: L+1 targets per caption with L uniform in 8..20 (PyTorch's image
+     * step predicts START; ours predicts nothing, so START w1..wL END here holds the same 9..21 targets).
+     */
     static int[][] captions(int batch, SplittableRandom rng) {
         int[][] tokens = new int[batch][];
         for (int b = 0; b < batch; b++) {
-            int targets = rng.nextInt(8, 21);
+            int targets = rng.nextInt(9, 22);
             int[] t = new int[targets + 1];
             t[0] = 1;
             for (int i = 1; i < targets; i++) {
@@ -147,7 +150,7 @@ final class BenchCases {
             INDArray pooled = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
             BenchTimer.Timing t = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), b == 1 ? 5 : 3,
                     b == 1 ? reps(50, 10) : reps(25, 5));
-            out.add(BenchResult.of("GREEDY", "batch " + b + ", 20 tokens", t, b, "img/s"));
+            out.add(BenchResult.of("GREEDY", "batch " + b + ", 20 tokens, per-word input table", t, b, "img/s"));
         }
         return out;
     }
@@ -159,7 +162,7 @@ final class BenchCases {
         List<BenchResult> out = new ArrayList<>();
         for (int k : new int[] {3, 5}) {
             BenchTimer.Timing t = BenchTimer.time(() -> decodeNoStop(net, pooled, k), 5, reps(50, 10));
-            out.add(BenchResult.of("BEAM", "width " + k + ", batch 1, 20 tokens", t, 1, "img/s"));
+            out.add(BenchResult.of("BEAM", "width " + k + ", batch 1, 20 tokens, per-word input table", t, 1, "img/s"));
         }
         return out;
     }

@@ -44,6 +44,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python for --compare.")
     String python;
 
+    @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+            description = "Threads for both sides: PyTorch's --threads and our OMP_NUM_THREADS (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
             description = "With --compare: alternate PyTorch and Glimpse N times per case and report the median "
                     + "ratio over the rounds with its range (the machine's speed drifts; default: ${DEFAULT-VALUE}).")
@@ -52,6 +56,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (threads < 1 || threads > 256) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads: 1..256, got " + threads);
+        }
+        if (BenchEnvironment.needsRelaunch(threads)) {
+            out.printf("running the benchmark in a child JVM without %s and with OMP_NUM_THREADS=%d%n",
+                    BenchEnvironment.OPENBLAS_OVERRIDES, threads);
+            out.flush();
+            return BenchEnvironment.relaunch(spec.commandLine().getParseResult().originalArgs(), threads, out);
+        }
         Set<String> cases = new LinkedHashSet<>();
         for (String c : only == null ? ALL : only) {
             String u = c.trim().toUpperCase(Locale.ROOT);
@@ -70,12 +83,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (rounds < 1 || rounds > 50) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds: 1..50, got " + rounds);
         }
-        PyTorchReference torch = compare == null ? null : new PyTorchReference(compare, python, quick);
+        PyTorchReference torch = compare == null ? null : new PyTorchReference(compare, python, quick, threads);
         BenchCases bench = new BenchCases(quick);
         List<BenchResult> ours = new ArrayList<>();
         List<BenchResult> theirs = new ArrayList<>();
-        out.printf("Glimpse benchmark (%s) -- %d cores, OMP_NUM_THREADS=%s%n", quick ? "quick" : "full",
-                Runtime.getRuntime().availableProcessors(), System.getenv().getOrDefault("OMP_NUM_THREADS", "<unset>"));
+        out.printf("Glimpse benchmark (%s) -- %d cores, OMP_NUM_THREADS=%s, OPENBLAS_CORETYPE %s, OPENBLAS_L2_SIZE %s%n",
+                quick ? "quick" : "full", Runtime.getRuntime().availableProcessors(),
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "<unset>"),
+                System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset"), System.getenv().getOrDefault("OPENBLAS_L2_SIZE", "unset"));
         List<List<BenchResult>> oursByRound = new ArrayList<>();
         List<List<BenchResult>> theirsByRound = new ArrayList<>();
         int n = torch == null ? 1 : rounds;
@@ -107,6 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchTable.print(out, "Glimpse results", ours);
         if (torch != null) {
+            out.printf("%nPyTorch's OpenBLAS core: %s (both sides ran without %s)%n", torch.openblasCore(),
+                    BenchEnvironment.OPENBLAS_OVERRIDES);
             BenchTable.print(out, "PyTorch results (same run)", theirs);
             if (n == 1) {
                 BenchTable.printRatios(out, ours, theirs);

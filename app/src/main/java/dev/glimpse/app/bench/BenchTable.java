@@ -12,16 +12,17 @@ final class BenchTable {
     static void print(PrintWriter out, String title, List<BenchResult> results) {
         out.println();
         out.println(title);
-        out.println("=".repeat(118));
-        out.printf("%-7s %-34s %3s %10s %10s %10s %11s %26s %-12s %9s%n", "case", "variant", "n", "ms med", "ms min",
-                "ms max", "thr (med)", "thr range (max..min time)", "unit", "cpu ms avg");
-        out.println("-".repeat(118));
+        out.println("=".repeat(140));
+        out.printf("%-7s %-44s %3s %10s %10s %10s %10s %11s %-12s %9s%n", "case", "variant", "n", "ms min", "ms med",
+                "ms p95", "ms max", "thr (med)", "unit", "cpu ms avg");
+        out.println("-".repeat(140));
         for (BenchResult r : results) {
-            out.printf("%-7s %-34s %3d %10.2f %10.2f %10.2f %11.2f %12.2f..%-12.2f %-12s %9.2f%n", r.benchCase(),
-                    r.variant().length() > 34 ? r.variant().substring(0, 34) : r.variant(), r.n(), r.msMed(), r.msMin(),
-                    r.msMax(), r.thrMed(), r.thrWorst(), r.thrBest(), r.unit(), r.cpuMsMean());
+            out.printf("%-7s %-44s %3d %10.2f %10.2f %10s %10.2f %11.2f %-12s %9s%n", r.benchCase(),
+                    r.variant().length() > 44 ? r.variant().substring(0, 44) : r.variant(), r.n(), r.msMin(), r.msMed(),
+                    Double.isNaN(r.msP95()) ? "-" : String.format("%.2f", r.msP95()), r.msMax(), r.thrMed(), r.unit(),
+                    Double.isNaN(r.cpuMsMean()) ? "-" : String.format("%.2f", r.cpuMsMean()));
         }
-        out.println("-".repeat(118));
+        out.println("-".repeat(140));
         out.flush();
     }
 

@@ -15,32 +15,38 @@ final class PyTorchReference {
     private final Path script;
     private final String python;
     private final boolean quick;
+    private final int threads;
+    private String openblasCore = "?";
 
-    PyTorchReference(Path script, String python, boolean quick) {
+    /** @param threads the thread count both sides run with (ours through OMP_NUM_THREADS) */
+    PyTorchReference(Path script, String python, boolean quick, int threads) {
         if (!Files.isRegularFile(script)) {
             throw new GlimpseException(script + ": PyTorch reference script not found");
         }
         this.script = script;
         this.python = python;
         this.quick = quick;
+        this.threads = threads;
     }
 
-    /** Same thread count as ours: OMP_NUM_THREADS when set (it also limits glimpse's native code), else 2. */
-    private static String threads() {
-        String omp = System.getenv("OMP_NUM_THREADS");
-        return omp != null && omp.matches("[1-9][0-9]*") ? omp : "2";
+    /** The OpenBLAS core PyTorch's last run used, from its header. */
+    String openblasCore() {
+        return openblasCore;
     }
 
     List<BenchResult> run(String benchCase) throws IOException, InterruptedException {
         Path json = Files.createTempFile("pytorch-ref-", ".json");
         try {
-            List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads", threads(), "--only", benchCase,
+            List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--threads", Integer.toString(threads), "--only", benchCase,
                     "--json", json.toString(), "--wait-idle", "0", "--retries", "0"));
             if (quick) {
                 cmd.add("--quick");
             }
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            // Left to itself OpenBLAS picks the kernels of this CPU; the machine's settings hold it to AVX2.
+            BenchEnvironment.unsetOpenBlasOverrides(pb.environment());
+            Process p = pb.start();
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new GlimpseException(script + ": timed out on case " + benchCase);
@@ -50,6 +56,7 @@ final class PyTorchReference {
                         + " (needs Debian's python3-torch python3-torchvision libopenblas0-openmp)");
             }
             JsonNode root = Json.MAPPER.readTree(json.toFile());
+            openblasCore = root.path("header").path("openblas_core").asText("?");
             List<BenchResult> out = new ArrayList<>();
             for (JsonNode r : root.path("results")) {
                 out.add(new BenchResult(r.get("case").asText(), r.get("variant").asText(), r.get("n").asInt(),
