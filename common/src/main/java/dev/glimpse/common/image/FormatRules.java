@@ -14,8 +14,7 @@ final class FormatRules {
      * ICC profile where the structure check found them, whether the samples are gray, and the
      * number of palette colours the header declares (-1 when it declares none or we do not know).
      */
-    record Header(byte[] bytes, int width, int height, byte[] exif, byte[] iccProfile, boolean gray, int paletteSize,
-                  PngChunks.Info png) {}
+    record Header(byte[] bytes, int width, int height, byte[] exif, byte[] iccProfile, boolean gray, int paletteSize) {}
 
     private FormatRules() {}
 
@@ -24,33 +23,26 @@ final class FormatRules {
             case PNG -> {
                 PngChunks.Info png = PngChunks.check(bytes);
                 yield new Header(bytes, png.width(), png.height(), png.exif(), png.iccProfile(),
-                        png.colorType() == 0 || png.colorType() == 4, png.paletteEntries(), png);
+                        png.colorType() == 0 || png.colorType() == 4, png.paletteEntries());
             }
             case JPEG -> {
                 byte[] canonical = JpegStructure.withoutFill(bytes);
                 JpegStructure.Info jpeg = JpegStructure.check(canonical);
-                yield new Header(canonical, jpeg.width(), jpeg.height(), jpeg.exif(), null, jpeg.components() == 1, -1, null);
+                yield new Header(canonical, jpeg.width(), jpeg.height(), jpeg.exif(), null, jpeg.components() == 1, -1);
             }
             case BMP -> {
                 BmpStructure.Info bmp = BmpStructure.check(bytes);
-                yield new Header(bytes, bmp.width(), bmp.height(), null, null, false, bmp.paletteSize(), null);
+                yield new Header(bytes, bmp.width(), bmp.height(), null, null, false, bmp.paletteSize());
             }
             case TIFF -> {
                 TiffStructure.Info tiff = TiffStructure.check(bytes);
-                yield new Header(bytes, tiff.width(), tiff.height(), null, null, false, -1, null);
+                yield new Header(bytes, tiff.width(), tiff.height(), null, null, false, -1);
             }
             case GIF, WEBP -> {
                 Dimension d = imagingSize(bytes);
-                yield new Header(bytes, d == null ? -1 : d.width, d == null ? -1 : d.height, null, null, false, -1, null);
+                yield new Header(bytes, d == null ? -1 : d.width, d == null ? -1 : d.height, null, null, false, -1);
             }
         };
-    }
-
-    /** Checks of the compressed pixel data itself, run once the size is known to be within the limits. */
-    static void checkData(byte[] bytes, Header header) {
-        if (header.png() != null) {
-            PngChunks.checkImageData(bytes, header.png());
-        }
     }
 
     /** Commons Imaging's reading of the header size, or null when its parser does not accept it. */

@@ -137,7 +137,6 @@ public final class ImageLoader {
         if (header.width() > 0) {
             sizes.check(header.width(), header.height(), 4, "header");
         }
-        FormatRules.checkData(bytes, header);
         BufferedImage decoded;
         boolean profileApplied;
         try {

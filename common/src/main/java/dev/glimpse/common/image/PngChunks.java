@@ -19,12 +19,9 @@ import java.util.zip.Inflater;
  * held to the same rules because the ones we use (iCCP, eXIf, tRNS) change the pixels we produce.
  */
 final class PngChunks {
-    /**
-     * What the chunks say; {@code iccProfile} and {@code exif} are null when absent. The IDAT
-     * chunks run from {@code firstIdat} (the first one's length field) to {@code idatEnd}.
-     */
+    /** What the chunks say; {@code iccProfile} and {@code exif} are null when absent. */
     record Info(int width, int height, int bitDepth, int colorType, boolean interlaced, int paletteEntries,
-                byte[] iccProfile, byte[] exif, int firstIdat, int idatEnd) {}
+                byte[] iccProfile, byte[] exif) {}
 
     private static final ImageFormat PNG = ImageFormat.PNG;
     private static final int SIGNATURE_LENGTH = 8;
@@ -52,8 +49,9 @@ final class PngChunks {
 
     /**
      * The chunks' information, or an {@link ImageProblem} naming the first rule the file breaks.
-     * The image data is checked separately ({@link #checkImageData}), once the size is known to
-     * be within the limits: inflating it is work in proportion to the size the header claims.
+     * The compressed image data itself is left to the decoder, which refuses data that ends early
+     * or fails its checksum; inflating it a second time here to also catch surplus rows after the
+     * last one would cost about half again the decode time.
      */
     static Info check(byte[] png) {
         return new Walk(png).run();
@@ -72,7 +70,6 @@ final class PngChunks {
         private byte[] icc;
         private byte[] exif;
         private int firstIdat = -1;
-        private int idatEnd = -1;
 
         Walk(byte[] png) {
             this.png = png;
@@ -118,7 +115,6 @@ final class PngChunks {
                         } else if (!"IDAT".equals(previous)) {
                             throw ImageProblem.corrupt(PNG, "IDAT chunks are not consecutive");
                         }
-                        idatEnd = data + dataLength + 4;
                     }
                     case "IEND" -> {
                         if (dataLength != 0) {
@@ -323,81 +319,8 @@ final class PngChunks {
             if (colorType == 3 && paletteEntries == 0) {
                 throw ImageProblem.corrupt(PNG, "palette image without a PLTE chunk");
             }
-            return new Info(width, height, bitDepth, colorType, interlaced, colorType == 3 ? paletteEntries : -1, icc, exif,
-                    firstIdat, idatEnd);
+            return new Info(width, height, bitDepth, colorType, interlaced, colorType == 3 ? paletteEntries : -1, icc, exif);
         }
-    }
-
-    /**
-     * The IDAT stream must inflate to exactly the scanlines the header describes, and its zlib
-     * stream must end: the JDK reader stops after the last row it needs, so a stream cut short
-     * after it, or one that carries more rows than the header admits, would otherwise pass.
-     */
-    static void checkImageData(byte[] png, Info info) {
-        int width = info.width();
-        int height = info.height();
-        int firstIdat = info.firstIdat();
-        int idatEnd = info.idatEnd();
-        long expected = rawSize(width, height, info.bitDepth() * channels(info.colorType()), info.interlaced());
-        Inflater inflater = new Inflater();
-        try {
-            byte[] scratch = new byte[1 << 16];
-            long total = 0;
-            int pos = firstIdat;
-            while (pos < idatEnd && !inflater.finished()) {
-                int length = (int) readUint(png, pos);
-                inflater.setInput(png, pos + 8, length);
-                while (!inflater.finished() && !inflater.needsInput()) {
-                    int n = inflater.inflate(scratch);
-                    total += n;
-                    if (total > expected) {
-                        throw ImageProblem.corrupt(PNG, "more image data than a " + width + "x" + height + " image holds");
-                    }
-                    if (n == 0 && inflater.needsDictionary()) {
-                        throw ImageProblem.corrupt(PNG, "bad compressed image data");
-                    }
-                }
-                // Bytes after the end of the zlib stream are padding (libpng and Pillow read such files).
-                pos += 12 + length;
-            }
-            if (!inflater.finished()) {
-                throw total < expected ? ImageProblem.truncated(PNG, "the image data ends early")
-                        : ImageProblem.corrupt(PNG, "the compressed image data does not end");
-            }
-            if (total < expected) {
-                throw ImageProblem.truncated(PNG, "the image data ends early");
-            }
-        } catch (DataFormatException e) {
-            throw ImageProblem.corrupt(PNG, "bad compressed image data");
-        } finally {
-            inflater.end();
-        }
-    }
-
-    static int channels(int colorType) {
-        return switch (colorType) {
-            case 2 -> 3;
-            case 4 -> 2;
-            case 6 -> 4;
-            default -> 1;
-        };
-    }
-
-    /** Bytes of filtered scanlines (filter byte + packed samples per row) the header implies, over all Adam7 passes if interlaced. */
-    static long rawSize(long width, long height, int bitsPerPixel, boolean interlaced) {
-        if (!interlaced) {
-            return height * (1 + (width * bitsPerPixel + 7) / 8);
-        }
-        int[][] passes = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
-        long total = 0;
-        for (int[] p : passes) {
-            long w = (width - p[0] + p[2] - 1) / p[2];
-            long h = (height - p[1] + p[3] - 1) / p[3];
-            if (w > 0 && h > 0) {
-                total += h * (1 + (w * bitsPerPixel + 7) / 8);
-            }
-        }
-        return total;
     }
 
     private static boolean isLetters(byte[] b, int pos) {
