@@ -10,13 +10,14 @@ import java.util.zip.Inflater;
 /**
  * Checks a PNG against the rules of the PNG specification before any pixel is decoded, and
  * collects what Glimpse needs from its chunks (size, ICC profile, EXIF block). The JDK's PNG reader
- * checks none of this: it ignores checksums, unknown critical chunks, chunk order, the
- * compression method of iCCP/zTXt/iTXt and whether the image data ends where the header says, so
- * damaged or crafted files decode to wrong pixels. Commons Imaging reads chunks without checking
- * them either (and inflates text chunks without a bound), so this walk is our own.
+ * checks none of this: it ignores checksums, unknown critical chunks, chunk order and the
+ * compression method of iCCP/zTXt/iTXt, so damaged or crafted files decode to wrong pixels.
+ * Commons Imaging reads chunks without checking them either (and inflates text chunks without a
+ * bound), so this walk is our own.
  *
- * <p>A file that breaks a rule is refused, as libpng does for critical chunks; ancillary chunks are
- * held to the same rules because the ones we use (iCCP, eXIf, tRNS) change the pixels we produce.
+ * <p>A file that breaks a rule is refused, as libpng refuses it for critical chunks; the ancillary
+ * chunks whose content changes the pixels we produce (iCCP, eXIf, tRNS) are held to the same
+ * rules, the others only to the ones that make the file readable (length, type, compression).
  */
 final class PngChunks {
     /** What the chunks say; {@code iccProfile} and {@code exif} are null when absent. */
