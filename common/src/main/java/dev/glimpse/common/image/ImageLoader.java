@@ -1,10 +1,9 @@
 package dev.glimpse.common.image;
 
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import dev.glimpse.common.GlimpseException;
 import java.awt.Color;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
-import java.awt.image.SampleModel;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,23 +11,29 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG, PNG, GIF (first frame), BMP, TIFF (first page) and WebP into an upright
+ * Decodes JPEG, PNG, GIF (first frame), BMP, TIFF (first page) and WebP into an upright sRGB
  * TYPE_INT_RGB image, the one pixel layout the rest of Glimpse reads.
  *
- * <p>Every input problem ends as a {@link GlimpseException} whose one-line message starts with the
- * source name: oversized files and headers are refused before any pixel is decoded, truncated data
- * is an error rather than a half-gray picture, and whatever a decoder throws on fuzzed input
- * (ArrayIndexOutOfBounds, NegativeArraySize, OutOfMemoryError) is reported the same way.
+ * <p>Every file is untrusted, and the rule is that Glimpse captions only a picture the file
+ * defines unambiguously:
+ * <ol>
+ *   <li>the format is taken from the content (Commons Imaging's magic numbers), never the name;
+ *   <li>the header is read and held to the format's rules before any pixel is decoded (PNG chunks
+ *       and checksums, JPEG frame and Adobe markers, BMP and TIFF layout, see {@link FormatRules}),
+ *       and the size it claims is checked against the pixel and memory limits;
+ *   <li>ImageIO (with the TwelveMonkeys plugins) decodes the pixels; a size it reads that differs
+ *       from the header's, a decoder warning (damaged data it filled in, markers it chose to
+ *       ignore, see {@link DecoderWarnings}), or a palette index without a colour is a refusal;
+ *   <li>where ImageIO says the file uses something it does not implement, Commons Imaging decodes
+ *       it instead, behind the same checks;
+ *   <li>an embedded ICC profile the decoder did not apply is applied (pixels end up in sRGB), the
+ *       EXIF orientation is applied, transparency is composited over white.
+ * </ol>
+ * Every refusal is a {@link GlimpseException} whose one-line message starts with the source name;
+ * whatever a decoder throws on fuzzed input (ArrayIndexOutOfBounds, NegativeArraySize,
+ * OutOfMemoryError) is reported the same way.
  *
  * <p>Thread-safe: every call uses its own ImageIO reader.
  */
@@ -40,6 +45,16 @@ public final class ImageLoader {
     static final double MAX_HEAP_SHARE = 0.5;
 
     private static final int MAX_DETAIL = 160;
+
+    static {
+        // Commons Imaging refuses single allocations above this (read once, when it first loads);
+        // its default of 1 GB is more than the share of the heap images may take.
+        String key = "org.apache.commons.imaging.common.Allocator";
+        if (System.getProperty(key) == null) {
+            long share = (long) (Runtime.getRuntime().maxMemory() * MAX_HEAP_SHARE);
+            System.setProperty(key, Long.toString(Math.min(Integer.MAX_VALUE, share)));
+        }
+    }
 
     private final ImageLimits limits;
 
@@ -89,25 +104,17 @@ public final class ImageLoader {
         if (bytes.length == 0) {
             throw new GlimpseException(sourceName + ": empty file, not an image");
         }
-        ImageFormat format = ImageFormat.sniff(bytes);
+        ImageFormat format = ImageFormat.detect(bytes);
         if (format == null) {
             String known = ImageFormat.describeUnsupported(bytes);
             throw new GlimpseException(sourceName + ": "
                     + (known != null ? "unsupported image format " + known : "not a recognised image")
                     + " (supported: JPEG, PNG, GIF, BMP, TIFF, WebP)");
         }
-        if (format == ImageFormat.PNG) {
-            String problem = PngChunks.problem(bytes);
-            if (problem != null) {
-                throw new GlimpseException(sourceName + ": " + problem);
-            }
-        }
         try {
-            BufferedImage decoded = decode(bytes, format, sourceName);
-            BufferedImage rgb = RgbConverter.toRgb(decoded, BACKGROUND);
-            return format == ImageFormat.JPEG ? ExifOrientation.apply(rgb, ExifOrientation.read(bytes)) : rgb;
-        } catch (GlimpseException e) {
-            throw e;
+            return decode(bytes, format);
+        } catch (ImageProblem e) {
+            throw new GlimpseException(sourceName + ": " + e.getMessage());
         } catch (EOFException e) {
             throw new GlimpseException(sourceName + ": truncated " + format + " data", e);
         } catch (IOException e) {
@@ -123,29 +130,31 @@ public final class ImageLoader {
         }
     }
 
-    private BufferedImage decode(byte[] bytes, ImageFormat format, String name) throws IOException {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
-        if (!readers.hasNext()) {
-            throw new GlimpseException(name + ": no " + format + " decoder installed");
+    private BufferedImage decode(byte[] file, ImageFormat format) throws IOException {
+        FormatRules.Header header = FormatRules.check(file, format);
+        byte[] bytes = header.bytes();
+        SizeCheck sizes = new SizeCheck(limits, format);
+        if (header.width() > 0) {
+            sizes.check(header.width(), header.height(), 4, "header");
         }
-        ImageReader reader = readers.next();
-        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
-            reader.setInput(in, true, false);
-            List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            int width = reader.getWidth(0);
-            int height = reader.getHeight(0);
-            checkDimensions(width, height, bytesPerPixel(reader), name, format);
-            BufferedImage image = reader.read(0, reader.getDefaultReadParam());
-            for (String warning : warnings) {
-                if (isDataLoss(warning)) {
-                    throw new GlimpseException(name + ": " + describeLoss(warning, format));
-                }
+        BufferedImage decoded;
+        boolean profileApplied;
+        try {
+            ImageIoDecoder.Decoded d = ImageIoDecoder.decode(bytes, format, sizes, header.paletteSize());
+            decoded = d.image();
+            profileApplied = d.appliesProfiles();
+        } catch (ImageIoDecoder.Unsupported e) {
+            decoded = ImagingDecoder.decode(bytes, format, sizes, header.paletteSize(), oneLine(e));
+            profileApplied = true; // Commons Imaging converts with the file's profile where it reads one
+        }
+        BufferedImage rgb = RgbConverter.toRgb(decoded, BACKGROUND);
+        if (!profileApplied) {
+            ICC_Profile profile = IccColor.usable(header.iccProfile(), header.gray());
+            if (profile != null) {
+                rgb = IccColor.toSrgb(rgb, profile);
             }
-            return image;
-        } finally {
-            reader.dispose();
         }
+        return Orientation.apply(rgb, Orientation.read(bytes, format, header.exif()));
     }
 
     private void checkSize(long size, String name) {
@@ -154,69 +163,11 @@ public final class ImageLoader {
         }
     }
 
-    private void checkDimensions(int width, int height, int bytesPerPixel, String name, ImageFormat format) {
-        if (width <= 0 || height <= 0) {
-            throw new GlimpseException(name + ": " + format + " header gives no valid size (" + width + "x" + height + ")");
-        }
-        long pixels = (long) width * height;
-        if (pixels > limits.maxPixels()) {
-            throw new GlimpseException(name + ": " + width + "x" + height + " pixels exceeds the limit of " + limits.maxPixels());
-        }
-        // Decoded raster plus the RGB copy; refusing here beats an OutOfMemoryError halfway through.
-        long needed = pixels * (bytesPerPixel + 4L);
-        long allowed = (long) (Runtime.getRuntime().maxMemory() * MAX_HEAP_SHARE);
-        if (needed > allowed) {
-            throw new GlimpseException(name + ": " + width + "x" + height + " pixels needs about " + (needed >> 20)
-                    + " MB to decode, more than the " + (allowed >> 20) + " MB allowed for images");
-        }
-    }
-
-    /** Bytes per pixel of the decoder's own raster, or a 16-bit RGBA worst case when it will not say. */
-    private static int bytesPerPixel(ImageReader reader) {
-        try {
-            ImageTypeSpecifier type = reader.getRawImageType(0);
-            if (type != null) {
-                SampleModel sm = type.getSampleModel();
-                int bits = 0;
-                for (int size : sm.getSampleSize()) {
-                    bits += size;
-                }
-                return Math.max(1, (bits + 7) / 8);
-            }
-        } catch (IOException | RuntimeException e) {
-            // The read itself will report a broken header.
-        }
-        return 8;
-    }
-
-    /**
-     * ImageIO's JPEG decoder reports a truncated or damaged entropy stream only as a warning and
-     * fills what it could not decode with gray; those warnings are errors here. Warnings that leave
-     * every pixel decoded stay warnings: junk between markers ("extraneous bytes before marker"),
-     * odd scan parameters, unusable ICC profiles or metadata.
-     */
-    static boolean isDataLoss(String warning) {
-        String w = warning.toLowerCase(Locale.ROOT);
-        if (w.contains("extraneous bytes")) {
-            return false;
-        }
-        return w.contains("premature end") || w.contains("truncat") || w.contains("corrupt jpeg data")
-                || w.contains("bad huffman") || w.contains("bad arithmetic") || w.contains("instead of rst")
-                || w.contains("inconsistent progression");
-    }
-
-    private static String describeLoss(String warning, ImageFormat format) {
-        String w = warning.toLowerCase(Locale.ROOT);
-        if (w.contains("premature end") || w.contains("truncat")) {
-            return "truncated " + format + " data";
-        }
-        return "corrupt " + format + " data (" + warning.strip() + ")";
-    }
-
     private static String oneLine(Throwable e) {
         String message = e.getMessage();
         String text = message == null || message.isBlank() ? e.getClass().getSimpleName()
-                : e instanceof IOException ? message : e.getClass().getSimpleName() + ": " + message;
+                : e instanceof IOException || e instanceof ImageIoDecoder.Unsupported ? message
+                : e.getClass().getSimpleName() + ": " + message;
         text = text.replaceAll("\\s+", " ").strip();
         // Some decoders put whole dumps in their messages; the user needs the gist on one line.
         return text.length() <= MAX_DETAIL ? text : text.substring(0, MAX_DETAIL) + "...";

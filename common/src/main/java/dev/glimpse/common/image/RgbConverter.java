@@ -4,13 +4,19 @@ import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
-import java.awt.image.Raster;
 import java.awt.image.DataBufferInt;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.awt.image.SinglePixelPackedSampleModel;
+import org.apache.commons.imaging.ColorTools;
 
-/** Turns whatever a decoder returned (gray, palette, 16-bit, alpha, CMYK already mapped) into compact TYPE_INT_RGB. */
+/**
+ * Turns whatever a decoder returned (gray, palette, 16-bit, alpha, an ICC colour space) into
+ * compact sRGB TYPE_INT_RGB, transparent pixels composited over a background.
+ */
 final class RgbConverter {
     private RgbConverter() {}
 
@@ -18,10 +24,20 @@ final class RgbConverter {
         if (isCompactIntRgb(src)) {
             return src;
         }
-        if (src.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
-                && src.getColorModel() instanceof ComponentColorModel) {
+        ColorSpace space = src.getColorModel().getColorSpace();
+        if (space.getType() == ColorSpace.TYPE_GRAY && src.getColorModel() instanceof ComponentColorModel) {
             return grayToRgb(src, background);
         }
+        if (!space.isCS_sRGB() && space instanceof ICC_ColorSpace && !(src.getColorModel() instanceof IndexColorModel)) {
+            // An ICC colour space the decoder attached (TIFF, CMYK ...): colour-managed conversion.
+            // Other colour spaces (TwelveMonkeys' profile-less CMYK) convert pixel by pixel below.
+            src = new ColorTools().convertTosRgb(src);
+        }
+        return drawn(src, background);
+    }
+
+    /** Java2D's blit loops: native for the layouts decoders return (measured faster than a Java loop). */
+    private static BufferedImage drawn(BufferedImage src, Color background) {
         int w = src.getWidth();
         int h = src.getHeight();
         BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

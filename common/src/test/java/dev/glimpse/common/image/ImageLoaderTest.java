@@ -154,7 +154,7 @@ class ImageLoaderTest {
     @Test
     void badChunkChecksumIsRefused() throws IOException {
         byte[] good = png(3, 2);
-        assertNull(PngChunks.problem(good));
+        assertEquals(3, PngChunks.check(good).width());
         byte[] bad = good.clone();
         bad[29] ^= 1; // first byte of the IHDR checksum
         GlimpseException e = assertThrows(GlimpseException.class, () -> LOADER.load(bad, "bad.png"));
@@ -240,21 +240,38 @@ class ImageLoaderTest {
     }
 
     @Test
-    void formatsAreSniffedFromContent() {
-        assertSame(ImageFormat.PNG, ImageFormat.sniff(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}));
-        assertSame(ImageFormat.WEBP, ImageFormat.sniff("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1)));
-        assertNull(ImageFormat.sniff("GIF88a".getBytes(StandardCharsets.ISO_8859_1)));
-        assertNull(ImageFormat.sniff(new byte[] {(byte) 0xFF, (byte) 0xD8}));
+    void formatsAreDetectedFromContent() {
+        assertSame(ImageFormat.PNG, ImageFormat.detect(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}));
+        assertSame(ImageFormat.WEBP, ImageFormat.detect("RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1)));
+        assertSame(ImageFormat.JPEG, ImageFormat.detect(new byte[] {(byte) 0xFF, (byte) 0xD8}));
+        assertNull(ImageFormat.detect("hello".getBytes(StandardCharsets.ISO_8859_1)));
+        assertNull(ImageFormat.detect(new byte[] {(byte) 0xFF}));
         assertEquals("AVIF", ImageFormat.describeUnsupported("\0\0\0\034ftypavif".getBytes(StandardCharsets.ISO_8859_1)));
     }
 
+    /** The magic number is only a first guess: the format's header parser must accept the rest. */
     @Test
-    void dataLossWarningsAreErrors() {
-        assertTrue(ImageLoader.isDataLoss("Premature end of JPEG file"));
-        assertTrue(ImageLoader.isDataLoss("Corrupt JPEG data: bad Huffman code"));
-        assertTrue(ImageLoader.isDataLoss("Corrupt JPEG data: premature end of data segment"));
-        assertFalse(ImageLoader.isDataLoss("Corrupt JPEG data: 5 extraneous bytes before marker 0xdb"));
-        assertFalse(ImageLoader.isDataLoss("Ignoring ICC profile: wrong type"));
+    void aMagicNumberAloneIsNotAnImage() {
+        GlimpseException gif = assertThrows(GlimpseException.class,
+                () -> LOADER.load("GIF88a, not really".getBytes(StandardCharsets.ISO_8859_1), "x.gif"));
+        assertNamesSource(gif, "x.gif");
+        assertTrue(gif.getMessage().contains("GIF"), gif.getMessage());
+        GlimpseException jpeg = assertThrows(GlimpseException.class,
+                () -> LOADER.load(new byte[] {(byte) 0xFF, (byte) 0xD8}, "x.jpg"));
+        assertEquals("x.jpg: truncated JPEG data (the headers end before the image data)", jpeg.getMessage());
+    }
+
+    @Test
+    void decoderWarningsAreRefusalsUnlessAboutHandledMetadata() {
+        assertFalse(DecoderWarnings.harmless("Premature end of JPEG file"));
+        assertFalse(DecoderWarnings.harmless("Corrupt JPEG data: bad Huffman code"));
+        assertFalse(DecoderWarnings.harmless("Corrupt JPEG data: 5 extraneous bytes before marker 0xdb"));
+        assertFalse(DecoderWarnings.harmless("Missing PhotometricInterpretation, determining fallback: 2"));
+        assertTrue(DecoderWarnings.harmless("Bad 'ICC_PROFILE' chunk count: 1. Ignoring ICC profile."));
+        assertTrue(DecoderWarnings.harmless("16 bit DQT encountered"));
+        assertEquals("truncated JPEG data", DecoderWarnings.refusal("Premature end of JPEG file", ImageFormat.JPEG).getMessage());
+        assertEquals("corrupt JPEG data (Corrupt JPEG data: bad Huffman code)",
+                DecoderWarnings.refusal("Corrupt JPEG data: bad Huffman code", ImageFormat.JPEG).getMessage());
     }
 
     @Test

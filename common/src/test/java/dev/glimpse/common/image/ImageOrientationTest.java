@@ -49,7 +49,7 @@ class ImageOrientationTest {
     private static void checkUpright(String name, int width, int height, double[] reference) throws Exception {
         Path file = OddImages.file("jpeg/exif-orientation/" + name + ".jpg");
         int tag = Integer.parseInt(name.substring(name.indexOf('_') + 1));
-        assertEquals(tag, ExifOrientation.read(Files.readAllBytes(file)), name + " EXIF tag");
+        assertEquals(tag, exifTag(Files.readAllBytes(file)), name + " EXIF tag");
 
         BufferedImage img = LOADER.load(file);
         assertEquals(width, img.getWidth(), name);
@@ -69,14 +69,15 @@ class ImageOrientationTest {
     @Test
     void brokenExifIsIgnored() throws Exception {
         byte[] bytes = Files.readAllBytes(OddImages.file("jpeg/pillow/exif-ifd-offset.jpg"));
-        assertEquals(ExifOrientation.NORMAL, ExifOrientation.read(bytes));
+        assertEquals(Orientation.NORMAL, exifTag(bytes));
         assertEquals(200, LOADER.load(bytes, "exif-ifd-offset.jpg").getWidth());
     }
 
     @Test
     void noExifMeansNormal() {
-        assertEquals(ExifOrientation.NORMAL, ExifOrientation.read(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}));
-        assertEquals(ExifOrientation.NORMAL, ExifOrientation.read(new byte[0]));
+        assertEquals(Orientation.NORMAL, Orientation.read(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, ImageFormat.JPEG, null));
+        assertEquals(Orientation.NORMAL, Orientation.read(new byte[0], ImageFormat.TIFF, null));
+        assertEquals(Orientation.NORMAL, Orientation.read(new byte[0], ImageFormat.PNG, new byte[] {1, 2, 3}));
     }
 
     /** EXIF table: where the stored top-left pixel (row 0, column 0) is seen. */
@@ -93,7 +94,7 @@ class ImageOrientationTest {
         // orientation -> {x, y} of the stored top-left in the displayed image, as fractions (0 = left/top, 1 = right/bottom)
         int[][] corner = {null, {0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}, {1, 0}, {1, 1}, {0, 1}};
         for (int o = 1; o <= 8; o++) {
-            BufferedImage shown = ExifOrientation.apply(stored, o);
+            BufferedImage shown = Orientation.apply(stored, o);
             boolean swapped = o >= 5;
             assertEquals(swapped ? h : w, shown.getWidth(), "orientation " + o);
             assertEquals(swapped ? w : h, shown.getHeight(), "orientation " + o);
@@ -109,6 +110,11 @@ class ImageOrientationTest {
             }
             assertEquals(21, sum, "orientation " + o);
         }
+    }
+
+    /** The orientation Glimpse reads from a JPEG's EXIF block. */
+    static int exifTag(byte[] jpeg) {
+        return Orientation.read(jpeg, ImageFormat.JPEG, JpegStructure.check(jpeg).exif());
     }
 
     /** Mean colour of each cell of a GRID x GRID partition, RGB interleaved. */
