@@ -4,10 +4,10 @@ import dev.glimpse.common.nn.Dropout;
 import dev.glimpse.common.nn.DotProductAttention;
 import dev.glimpse.common.nn.Embedding;
 import dev.glimpse.common.nn.Linear;
-import dev.glimpse.common.nn.Lstm;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Packing;
 import dev.glimpse.common.nn.Params;
+import dev.glimpse.common.nn.RecurrentLayer;
 import dev.glimpse.common.nn.SoftmaxCrossEntropy;
 import dev.glimpse.common.nn.Views;
 import java.util.Arrays;
@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   x_0 = W_img p + b_img                  image as the input of step 0 (no loss at step 0)
  *   x_t = Emb(token_{t-1}),  t = 1..n+1    inputs <start>, w1..wn
- *   h_t^l, c_t^l = LSTM_l(h_{t-1}^l, c_{t-1}^l, d(h_t^{l-1}))   h_t^0 := x_t, h_0 = c_0 = 0
+ *   h_t^l, c_t^l = cell_l(h_{t-1}^l, c_{t-1}^l, d(h_t^{l-1}))   h_t^0 := x_t, h_0 = c_0 = 0
+ *                                          cell = LSTM, GRU or plain RNN (config; c only for the LSTM)
  *   u_t = d(h_t^L)                         d = inverted dropout in training, identity otherwise
  *   logits_t = W_o u_t + b_o                                  (without attention)
  *   K = G W_k, V = G W_v   [R, D]          projected once per image
@@ -32,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *                                           [W_o ; W_c] as two accumulating GEMMs, no concat)
  *   p_t = softmax(logits_t), targets w1..wn, <end> at t = 1..n+1
  * </pre>
- * The context is not fed back into the LSTM, so in training attention for all steps runs after the
- * LSTM in a few batched ops. Dropout follows every LSTM layer (between layers and before the output
+ * The context is not fed back into the recurrent layers, so in training attention for all steps runs
+ * after them in a few batched ops. Dropout follows every recurrent layer (between layers and before the output
  * layer and the attention query).
  *
  * <p>Training batches are sorted by caption length and packed (time-major, per step only the
@@ -44,7 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * caption lengths.
  *
  * <p>Parameters (one {@link Params}): {@code image.w [F,E], image.b}, {@code embed.e [V,E]},
- * {@code lstm<l>.wx/.wh/.b}, {@code out.w [H,V], out.b}, and with attention {@code att.wk, att.wv [C,D],
+ * {@code <cell><l>.wx/.wh/.b} ({@code lstm0..}, {@code gru0..}, {@code rnn0..}), {@code out.w [H,V], out.b}, and with attention {@code att.wk, att.wv [C,D],
  * att.wq [H,D]}, {@code ctx.w [D,V]}. A trained model is restored by building the net from its config
  * and {@code params().copyFrom(saved)} (the layout depends only on the config). Not thread-safe (layers
  * keep per-call buffers): one net per thread.
@@ -55,14 +56,14 @@ public final class CaptionNet {
     private final DataType type;
     private final Linear image;
     private final Embedding embed;
-    private final Lstm[] lstm;
+    private final RecurrentLayer[] rnn;
     private final Dropout[] dropout;
     private final Linear out;
     private final Linear outContext; // null without attention
     private final DotProductAttention attention; // null without attention
     /** Size limit of the decoding table {@link #wordGates()} (82 MB for 10000 words x 512 hidden). */
     static final long WORD_GATES_MAX_BYTES = 256L << 20;
-    private INDArray wordGates; // [V, 4H] or null until first needed
+    private INDArray wordGates; // [V, gates*H] or null until first needed
     private long wordGatesVersion = -1;
     private INDArray logitsBuffer; // [1, capacity], reused: the largest array of a step
 
@@ -79,7 +80,7 @@ public final class CaptionNet {
         Linear.declare(b, "image", cfg.featureDim(), cfg.embedDim(), true);
         Embedding.declare(b, "embed", cfg.vocabSize(), cfg.embedDim());
         for (int l = 0; l < cfg.layers(); l++) {
-            Lstm.declare(b, "lstm" + l, l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
+            cfg.cell().declare(b, cfg.cell().layerName(l), l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
         }
         Linear.declare(b, "out", cfg.hiddenDim(), cfg.vocabSize(), true);
         if (cfg.attention()) {
@@ -89,10 +90,10 @@ public final class CaptionNet {
         this.params = b.build(seed);
         this.image = new Linear(params, "image");
         this.embed = new Embedding(params, "embed");
-        this.lstm = new Lstm[cfg.layers()];
+        this.rnn = new RecurrentLayer[cfg.layers()];
         this.dropout = new Dropout[cfg.layers()];
         for (int l = 0; l < cfg.layers(); l++) {
-            lstm[l] = new Lstm(params, "lstm" + l);
+            rnn[l] = cfg.cell().create(params, cfg.cell().layerName(l));
             dropout[l] = new Dropout(cfg.dropout(), seed * 31 + 17 + l);
         }
         this.out = new Linear(params, "out");
@@ -168,7 +169,7 @@ public final class CaptionNet {
         int[] inputIds; // [Nv] token input of each packed row after step 0
         int[] targets; // [Nv]
         INDArray pooled; // [B, F] in packed order
-        INDArray top; // [N, H] (dropped) top LSTM output
+        INDArray top; // [N, H] (dropped) top recurrent output
         INDArray logits; // [Nv, V]
         // attention only
         DotProductAttention.Pass pass;
@@ -211,8 +212,8 @@ public final class CaptionNet {
         image.forward(f.pooled, Views.rows(x, 0, b), false);
         embed.forward(f.inputIds, Views.rows(x, b, n));
         INDArray in = x;
-        for (int l = 0; l < lstm.length; l++) {
-            INDArray h = lstm[l].forward(in, f.packing, null, null); // [N, H]
+        for (int l = 0; l < rnn.length; l++) {
+            INDArray h = rnn[l].forward(in, f.packing, null, null); // [N, H]
             dropout[l].forward(h, training);
             in = h;
         }
@@ -273,9 +274,9 @@ public final class CaptionNet {
             dTopValid.addi(Nd4j.pullRows(dQueries, 1, f.paddedRowOfValid, 'c')); // [Nv, H]
         }
         INDArray d = dTop;
-        for (int l = lstm.length - 1; l >= 0; l--) {
+        for (int l = rnn.length - 1; l >= 0; l--) {
             dropout[l].backward(d);
-            d = lstm[l].backward(d, null, null, true); // [N, in]
+            d = rnn[l].backward(d, null, null, true); // [N, in]
         }
         image.backward(f.pooled, Views.rows(d, 0, b), null, false);
         embed.backward(f.inputIds, Views.rows(d, b, n));
@@ -303,7 +304,7 @@ public final class CaptionNet {
         DotProductAttention.Memory memory = attention == null ? null : attention.memory(cast(grid));
         DecodeState s = new DecodeState(this, b, memory);
         image.forward(cast(pooled), s.input, false); // [B, E]
-        stepLstm(s, 0);
+        stepLayers(s, 0);
         return s;
     }
 
@@ -324,15 +325,15 @@ public final class CaptionNet {
         if (table != null) {
             checkIds(tokens);
             if (s.batch == 1 && type == DataType.FLOAT) {
-                lstm[0].stepFromTableRow(table, tokens[0], s.h[0], s.c[0]); // latency path: no gather, cell in Java
+                rnn[0].stepFromTableRow(table, tokens[0], s.h[0], s.c[0]); // latency path: no gather
             } else {
-                Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, 4H]
-                lstm[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
+                Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, gates*H]
+                rnn[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
             }
-            top = stepLstm(s, 1);
+            top = stepLayers(s, 1);
         } else {
             embed.forward(tokens, s.input); // [B, E]
-            top = stepLstm(s, 0); // [B, H]
+            top = stepLayers(s, 0); // [B, H]
         }
         out.forward(top, s.probs, false); // [B, V]
         if (attention != null) {
@@ -342,17 +343,18 @@ public final class CaptionNet {
         return Ops.softmaxRowsi(s.probs);
     }
 
-    private INDArray stepLstm(DecodeState s, int from) {
+    private INDArray stepLayers(DecodeState s, int from) {
         INDArray in = from == 0 ? s.input : s.h[from - 1];
-        for (int l = from; l < lstm.length; l++) {
-            lstm[l].step(in, s.h[l], s.c[l]); // [B, H]
+        for (int l = from; l < rnn.length; l++) {
+            rnn[l].step(in, s.h[l], s.c[l]); // [B, H]
             in = s.h[l];
         }
         return in;
     }
 
     /**
-     * The first LSTM layer's input products for every word, E [alpha Wx] [V, 4H], built on first use
+     * The first recurrent layer's input products for every word, [V, gates*H] (E [alpha Wx] for the LSTM),
+     * built on first use
      * and rebuilt when the parameters change; null when larger than {@link #WORD_GATES_MAX_BYTES}.
      * Decoding reads a row of it instead of multiplying the embedding by Wx: at batch 1 a step is
      * memory-bound, and this takes Wx (4 MB at 512x2048) out of what every token streams, so the
@@ -360,12 +362,12 @@ public final class CaptionNet {
      * L3 cache.
      */
     private INDArray wordGates() {
-        long bytes = (long) cfg.vocabSize() * 4L * cfg.hiddenDim() * type.width();
+        long bytes = (long) cfg.vocabSize() * cfg.cell().gates() * cfg.hiddenDim() * type.width();
         if (bytes > WORD_GATES_MAX_BYTES) {
             return null;
         }
         if (wordGates == null || wordGatesVersion != params.version()) {
-            wordGates = lstm[0].inputProducts(embed.table()); // [V, 4H]
+            wordGates = rnn[0].inputProducts(embed.table()); // [V, gates*H]
             wordGatesVersion = params.version();
         }
         return wordGates;

@@ -1,5 +1,7 @@
 package dev.glimpse.common.nn;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
@@ -18,11 +20,13 @@ public enum CellKind {
     }
 
     /** "lstm", "gru", "rnn": the name in model files and options. */
+    @JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** The cell named by {@code text} (case-insensitive), or an exception listing the choices. */
+    @JsonCreator
     public static CellKind parse(String text) {
         for (CellKind k : values()) {
             if (k.id().equalsIgnoreCase(text == null ? "" : text.trim())) {

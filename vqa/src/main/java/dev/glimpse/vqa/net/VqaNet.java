@@ -3,10 +3,10 @@ package dev.glimpse.vqa.net;
 import dev.glimpse.common.nn.Dropout;
 import dev.glimpse.common.nn.Embedding;
 import dev.glimpse.common.nn.Linear;
-import dev.glimpse.common.nn.Lstm;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Packing;
 import dev.glimpse.common.nn.Params;
+import dev.glimpse.common.nn.RecurrentLayer;
 import dev.glimpse.common.nn.SoftmaxCrossEntropy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,19 +16,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The VQA model core (a "deeper LSTM Q + norm I" baseline):
  * <pre>
- *   q   = tanh(Wq h_last + bq)        h_last: top LSTM layer's hidden state at each question's last token
+ *   q   = tanh(Wq h_last + bq)        h_last: top recurrent layer's hidden state at each question's last token
  *   v   = tanh(Wi (x / |x|_2) + bi)   x: image feature [F]
  *   p   = softmax(Wo dropout(q * v) + bo)   over answers
  *   loss = mean over the batch of -sum_a target_a log p_a
  * </pre>
- * Questions run through embedding -> lstmLayers x LSTM as a packed, time-major batch: sorted by length
+ * Questions run through embedding -> lstmLayers x cell (LSTM, GRU or plain RNN, {@link VqaNetConfig#cell()}) as a packed, time-major batch: sorted by length
  * (longest first), each step only the rows still active, so no work is spent on padding.
  * Gradients land in {@link #params()}' flat gradient buffer; the caller zeroes them, clips and steps Adam.
  * Not thread-safe (layers keep per-batch caches).
  */
 public final class VqaNet {
     /**
-     * Up to this batch size inference runs the LSTM's fused path ({@link Lstm#infer}: one recurrent GEMM per
+     * Up to this batch size inference runs the layers' fused path ({@link RecurrentLayer#infer}: one recurrent GEMM per
      * step, strided gate views); above it the training path with contiguous gates is cheaper (measured: batch 1
      * 2x faster fused, batch 128 ~20% slower fused).
      */
@@ -36,7 +36,7 @@ public final class VqaNet {
     private final VqaNetConfig cfg;
     private final Params params;
     private final Embedding embedding;
-    private final Lstm[] lstm;
+    private final RecurrentLayer[] rnn;
     private final Linear question;
     private final Linear image;
     private final Linear output;
@@ -52,16 +52,16 @@ public final class VqaNet {
         Params.Builder b = Params.builder().dataType(dataType);
         Embedding.declare(b, "emb", cfg.questionVocab(), cfg.embedDim());
         for (int l = 0; l < cfg.lstmLayers(); l++) {
-            Lstm.declare(b, "lstm" + l, l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
+            cfg.cell().declare(b, cfg.cell().layerName(l), l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
         }
         Linear.declare(b, "q", cfg.hiddenDim(), cfg.fusedDim(), true);
         Linear.declare(b, "img", cfg.featureDim(), cfg.fusedDim(), true);
         Linear.declare(b, "out", cfg.fusedDim(), cfg.answers(), true);
         this.params = b.build(seed);
         this.embedding = new Embedding(params, "emb");
-        this.lstm = new Lstm[cfg.lstmLayers()];
-        for (int l = 0; l < lstm.length; l++) {
-            lstm[l] = new Lstm(params, "lstm" + l);
+        this.rnn = new RecurrentLayer[cfg.lstmLayers()];
+        for (int l = 0; l < rnn.length; l++) {
+            rnn[l] = cfg.cell().create(params, cfg.cell().layerName(l));
         }
         this.question = new Linear(params, "q");
         this.image = new Linear(params, "img");
@@ -115,7 +115,7 @@ public final class VqaNet {
     private record Forward(int[] order, Packing packing, int[] ids, INDArray top, INDArray last, INDArray q,
                            INDArray imageNorm, INDArray v, INDArray fused, INDArray logits) {}
 
-    /** {@code backward}: keep what {@link #backward} needs (the LSTM's training path); otherwise the cheaper inference path. */
+    /** {@code backward}: keep what {@link #backward} needs (the layers' training path); otherwise the cheaper inference path. */
     private Forward forward(INDArray imageIn, int[][] questions, boolean training, boolean backward) {
         int batch = questions.length;
         if (batch == 0 || imageIn.rank() != 2 || imageIn.size(0) != batch || imageIn.size(1) != cfg.featureDim()) {
@@ -142,7 +142,7 @@ public final class VqaNet {
             }
         }
         INDArray h = embedding.forward(ids);                                  // [N, E]
-        for (Lstm layer : lstm) {
+        for (RecurrentLayer layer : rnn) {
             h = backward || batch > FUSED_LSTM_MAX_BATCH ? layer.forward(h, packing, null, null) : layer.infer(h, packing); // [N, H]
         }
         INDArray last = Nd4j.pullRows(h, 1, packing.lastRows());              // [B, H]
@@ -173,8 +173,8 @@ public final class VqaNet {
         INDArray dTop = Nd4j.zeros(params.dataType(), f.packing.rows(), cfg.hiddenDim()); // [N, H]
         Ops.scatterAddRows(dTop, f.packing.lastRows(), dLast);
         INDArray d = dTop;
-        for (int l = lstm.length - 1; l >= 0; l--) {
-            d = lstm[l].backward(d, null, null, true);                        // [N, in_l]
+        for (int l = rnn.length - 1; l >= 0; l--) {
+            d = rnn[l].backward(d, null, null, true);                        // [N, in_l]
         }
         embedding.backward(f.ids, d);
     }
