@@ -80,6 +80,46 @@ class CaptionNetTest {
         }
     }
 
+    /** Truncated BPTT with chunks at least as long as the longest caption is full BPTT, exactly. */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void tbpttWithLongChunksEqualsFullBptt(String cell) {
+        CaptionNetConfig cfg = config(true, 2).withCell(CellKind.parse(cell));
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 3, 0, 5, 2); // longest: 7 steps
+        CaptionNet full = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        double fullLoss = full.trainStep(batch, false, 0).mean();
+        INDArray fullGrad = full.params().flatGrad().dup();
+        for (int k : new int[] {7, 8, 30}) {
+            CaptionNet net = new CaptionNet(cfg, 42, DataType.DOUBLE);
+            assertEquals(fullLoss, net.trainStep(batch, false, k).mean(), 0, "k=" + k);
+            assertEquals(0, net.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue(), 0, "k=" + k);
+        }
+    }
+
+    /**
+     * Shorter chunks carry the state forward, so the loss is that of the whole captions, but the gradient
+     * stops at each chunk's start, and the layers' caches only ever held one chunk's rows.
+     */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void shortChunksKeepTheLossTruncateTheGradientAndBoundMemory(String cell) {
+        CaptionNetConfig cfg = config(true, 1).withCell(CellKind.parse(cell));
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 12, 9, 10, 11); // 14 steps, 4 captions
+        CaptionNet full = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        double fullLoss = full.trainStep(batch, false, 0).mean();
+        INDArray fullGrad = full.params().flatGrad().dup();
+        for (int k : new int[] {1, 3, 5}) {
+            CaptionNet net = new CaptionNet(cfg, 42, DataType.DOUBLE);
+            net.recordGradNorms(true);
+            assertEquals(fullLoss, net.trainStep(batch, false, k).mean(), 1e-12, "k=" + k);
+            double diff = net.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue();
+            assertTrue(diff > 1e-6, "k=" + k + ": truncation changed nothing");
+            assertTrue(net.trainingCapacityRows() <= k * batch.size(), "k=" + k + ": " + net.trainingCapacityRows() + " rows");
+            assertEquals(14, net.lastStepGradNorms().length);
+        }
+        assertTrue(full.trainingCapacityRows() >= 4 * 11);
+    }
+
     /** Random captions {@code <start>=1 ... <end>=2} with the given word counts. */
     private static CaptionBatch batch(DataType type, long seed, int... words) {
         SplittableRandom rng = new SplittableRandom(seed);

@@ -98,6 +98,39 @@ class VqaNetTest {
         }
     }
 
+    /**
+     * Truncated BPTT: chunks at least as long as the longest question are full BPTT; shorter ones keep the
+     * loss and the answer layers' gradients (the forward pass is the same), cut the recurrent gradients, and
+     * bound the layers' caches by the chunk.
+     */
+    @ParameterizedTest
+    @EnumSource(CellKind.class)
+    void tbpttKeepsTheForwardAndTruncatesTheRecurrentGradient(CellKind cell) {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.0, cell);
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2, 3, 4, 5}, {0}, {3, 3, 6, 2, 0, 1, 1}, {6, 1}};
+        INDArray img = uniform(rng, DataType.DOUBLE, q.length, cfg.featureDim(), 0, 2);
+        INDArray targets = distributions(rng, DataType.DOUBLE, q.length, cfg.answers());
+        VqaNet full = new VqaNet(cfg, 3, DataType.DOUBLE);
+        double fullLoss = full.trainStep(img, q, targets, false, 0);
+        INDArray fullGrad = full.params().flatGrad().dup();
+        VqaNet same = new VqaNet(cfg, 3, DataType.DOUBLE);
+        assertEquals(fullLoss, same.trainStep(img, q, targets, false, 8), 0);
+        assertEquals(0, same.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue(), 0);
+        for (int k : new int[] {1, 3}) {
+            VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
+            net.recordGradNorms(true);
+            assertEquals(fullLoss, net.trainStep(img, q, targets, false, k), 1e-12, "k=" + k);
+            for (String name : new String[] {"q.w", "img.w", "out.w", "out.b"}) {
+                assertEquals(0, net.params().grad(name).sub(full.params().grad(name)).amaxNumber().doubleValue(), 1e-12, name);
+            }
+            String wh = cell.layerName(0) + ".wh";
+            assertTrue(net.params().grad(wh).sub(full.params().grad(wh)).amaxNumber().doubleValue() > 1e-8, "k=" + k);
+            assertTrue(net.trainingCapacityRows() <= k * q.length, "k=" + k + ": " + net.trainingCapacityRows());
+            assertEquals(8, net.lastStepGradNorms().length);
+        }
+    }
+
     @Test
     void predictIsInQuestionOrderAndIndependentOfBatchComposition() {
         VqaNetConfig cfg = new VqaNetConfig(11, 6, 8, 2, 7, 9, 5, 0.5);
