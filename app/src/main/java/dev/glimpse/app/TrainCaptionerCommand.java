@@ -6,6 +6,7 @@ import dev.glimpse.captioning.train.CaptionTrainer;
 import dev.glimpse.captioning.train.CaptionTrainingConfig;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.train.Checkpoints;
+import dev.glimpse.common.train.GradientFlowPlot;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
                 "encoded once with --encoder and kept in memory (small data) or written to",
                 "--cache-features DIR.",
                 "Writes the best model by validation CIDEr-D to --out, the latest checkpoint",
-                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png."})
+                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png,",
+                "the gradient flow through time (|dLoss/dh_t| per step) to OUT.gradflow.png."})
 final class TrainCaptionerCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -115,6 +117,13 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                     r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
             outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
+            if (Files.isRegularFile(r.gradientFlow())) {
+                outLine.printf("gradient flow: %s%n", r.gradientFlow());
+            }
+            String gradients = GradientFlowPlot.summary(r.history());
+            if (!gradients.isEmpty()) {
+                outLine.println("gradients, " + gradients);
+            }
         }
         return ExitCodes.OK;
     }

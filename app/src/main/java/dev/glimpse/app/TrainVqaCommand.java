@@ -5,6 +5,7 @@ import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
+import dev.glimpse.common.train.GradientFlowPlot;
 import dev.glimpse.datasets.ReadOptions;
 import dev.glimpse.datasets.VqaCorpus;
 import dev.glimpse.datasets.VqaQuestion;
@@ -16,6 +17,7 @@ import dev.glimpse.vqa.VqaTrainConfig;
 import dev.glimpse.vqa.VqaTrainer;
 import dev.glimpse.vqa.eval.VqaResultsFile;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +40,8 @@ import picocli.CommandLine.Spec;
                 + " validation from --val-questions/--val-annotations). Features: a cache made by `glimpse features`"
                 + " (--features DIR), or the images encoded once with --encoder. Writes the best model by validation"
                 + " VQA accuracy to --out, the latest checkpoint to OUT.ckpt.zip (--resume continues it), the loss"
-                + " curve to OUT.loss.png and the best model's validation answers to OUT.val-results.json.")
+                + " curve to OUT.loss.png, the gradient flow through time to OUT.gradflow.png and the best model's"
+                + " validation answers to OUT.val-results.json.")
 public final class TrainVqaCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -119,6 +122,14 @@ public final class TrainVqaCommand implements Callable<Integer> {
                     .train(trainItems, valItems, raw, data, Checkpoints.beside(out), training.resume);
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
+            Path flow = Checkpoints.beside(out).gradientFlow();
+            if (Files.isRegularFile(flow)) {
+                w.println("gradient flow: " + flow);
+            }
+            String gradients = GradientFlowPlot.summary(result.history());
+            if (!gradients.isEmpty()) {
+                w.println("gradients, " + gradients);
+            }
             if (!valItems.isEmpty()) {
                 Path answersFile = valResultsFile(out);
                 FeatureSource std = result.best().questionOnly() ? raw : result.best().imageSide().features(raw, out);

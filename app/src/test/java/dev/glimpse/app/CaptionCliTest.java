@@ -116,6 +116,11 @@ class CaptionCliTest {
         assertEquals(0, r.code(), r.err());
         CaptionModel m = CaptionModel.read(gruDir.resolve("gru.zip"));
         assertEquals(dev.glimpse.common.nn.CellKind.GRU, m.net().cell());
+        assertTrue(Files.size(gruDir.resolve("gru.gradflow.png")) > 1000);
+        assertTrue(r.out().contains("gradient flow: " + gruDir.resolve("gru.gradflow.png")), r.out());
+        assertTrue(r.out().contains("gradients, epoch 1: gradient norm before clipping"), r.out());
+        List<Double> flow = m.training().history().get(0).gradFlow();
+        assertTrue(flow.size() >= 5 && flow.stream().allMatch(v -> v >= 0), flow.toString());
         JsonNode config = Json.MAPPER.valueToTree(m.training().config());
         assertEquals("gru", config.get("cell").asText());
         assertEquals(4, config.get("tbptt").asInt());

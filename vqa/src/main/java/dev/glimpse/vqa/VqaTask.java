@@ -109,6 +109,16 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
+    public void recordGradientFlow(boolean on) {
+        model.net().recordGradNorms(on);
+    }
+
+    @Override
+    public double[] gradientFlow() {
+        return model.net().lastStepGradNorms();
+    }
+
+    @Override
     public TrainingRecord newRecord() {
         return TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
                 cfg.questionOnly() ? "none (question-only)" : features.info().name(),

@@ -157,6 +157,16 @@ final class CaptionTask implements TrainingLoop.Task {
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
     }
 
+    @Override
+    public void recordGradientFlow(boolean on) {
+        net.recordGradNorms(on);
+    }
+
+    @Override
+    public double[] gradientFlow() {
+        return net.lastStepGradNorms();
+    }
+
     /** Blind baseline: each training image's features are another training image's, re-drawn each epoch. */
     private long[] blindMap(int epoch) {
         long[] trainIds = data.trainImageIds();

@@ -26,8 +26,8 @@ public final class CaptionTrainer {
     }
 
     /** What a run produced. */
-    public record Result(Path bestModel, Path checkpoint, Path lossCurve, double bestCider, int bestEpoch,
-                         List<EpochMetrics> history, String stopReason, double seconds) {}
+    public record Result(Path bestModel, Path checkpoint, Path lossCurve, Path gradientFlow, double bestCider,
+                         int bestEpoch, List<EpochMetrics> history, String stopReason, double seconds) {}
 
     /**
      * @param rawFeatures the images' features as the encoder gives them; the run standardises them
@@ -37,7 +37,7 @@ public final class CaptionTrainer {
             throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
                 (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, checkpoint, file), log);
-        return new Result(out.best(), out.latest(), out.lossCurve(), r.bestScore(), r.bestEpoch(), r.history(),
+        return new Result(out.best(), out.latest(), out.lossCurve(), out.gradientFlow(), r.bestScore(), r.bestEpoch(), r.history(),
                 r.stopReason(), r.seconds());
     }
 }
