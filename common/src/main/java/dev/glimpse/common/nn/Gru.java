@@ -22,9 +22,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Training: {@link #forward} computes the input side of all steps in 3 GEMMs, then per step the 3 recurrent
  * GEMMs (r and z accumulate with beta = 1; W_hn h + b_hn goes to its own cached rows) and the cell.
- * Inference: fused copies [alpha Wx] [in, 3H] and [alpha Wh ; alpha b] [H + 1, 3H] (columns r | z | n): the x
- * side of n and the h side of n stay apart, as r multiplies only the latter; the per-word input table
- * ({@link #inputProducts}) carries x Wx_n + b_xn in its n block. Not thread-safe.
+ * Inference: a fused copy [alpha Wx] [in, 3H] (columns r | z | n) for the input side, and per gate
+ * [alpha Wh_k ; bias] [H + 1, H] for the recurrent side, so the cell's elementwise work runs on contiguous
+ * [B, H] arrays (batch 1 in float: one [H + 1, 3H] product and the cell in Java). The x side of n and the
+ * h side of n stay apart, as r multiplies only the latter; the per-word input table ({@link #inputProducts})
+ * carries x Wx_n + b_xn in its n block. Not thread-safe.
  */
 public final class Gru implements RecurrentLayer {
     private static final int R = 0;
@@ -75,10 +77,20 @@ public final class Gru implements RecurrentLayer {
     private INDArray rec;       // [B, 3H]: recurrent side
     private INDArray xg;        // [B, 3H]: input side (step())
     private INDArray tmp;       // [B, H]
-    private INDArray gateScale; // [1, 2H]: 0.5
+    private INDArray rz;        // [2B, H]: r rows then z rows (one tanh for both)
+    private INDArray aR;        // [B, H] view
+    private INDArray aZ;        // [B, H] view
+    private INDArray aN;        // [B, H]
+    private INDArray hn;        // [B, H]: h Wh_n + b_hn
+    private INDArray whR1;      // [H + 1, H]: [alpha Wh_r ; 0]
+    private INDArray whZ1;      // [H + 1, H]: [alpha Wh_z ; 0]
+    private INDArray whN1;      // [H + 1, H]: [Wh_n ; b_hn]
     private int inferCap;
     private INDArray inferX;    // [cap, 3H]
     private INDArray inferH;    // [cap, H]
+    private float[] rowIn;      // stepFromTableRow() scratch
+    private float[] rowRec;
+    private float[] rowH;
 
     /** Declares {@code name.wx}, {@code name.wh} uniform(+-1/sqrt(H)) (as PyTorch) and {@code name.b} zeros. */
     public static void declare(Params.Builder builder, String name, int in, int hidden) {
@@ -333,39 +345,65 @@ public final class Gru implements RecurrentLayer {
         cell(gates, h);
     }
 
+    /**
+     * Batch 1 in float: one GEMM for the recurrent side, the cell in Java over bulk copies (the ~10 ND4J calls of
+     * {@link #stepFromInputProducts} cost more in call overhead than the arithmetic on 3H values). Equal to it up
+     * to float rounding.
+     */
     @Override
     public void stepFromTableRow(INDArray table, int row, INDArray h, INDArray c) {
-        if (h.size(0) != 1 || table.size(1) != 3L * hidden || row < 0 || row >= table.size(0)) {
-            throw new IllegalArgumentException("stepFromTableRow: one row, a [V, " + 3 * hidden + "] table");
+        int g3 = 3 * hidden;
+        if (h.size(0) != 1 || table.size(1) != g3 || row < 0 || row >= table.size(0)) {
+            throw new IllegalArgumentException("stepFromTableRow: one row, a [V, " + g3 + "] table");
         }
         fusedWeights();
         ensureScratch(1);
-        xg.assign(Views.rows(table, row, row + 1));
-        cell(xg, h);
+        if (type != DataType.FLOAT || h.ordering() != 'c' || h.length() != hidden) {
+            xg.assign(Views.rows(table, row, row + 1));
+            cell(xg, h);
+            return;
+        }
+        if (rowIn == null) {
+            rowIn = new float[g3];
+            rowRec = new float[g3];
+            rowH = new float[hidden];
+        }
+        h1H.assign(h);
+        Nd4j.gemm(h1, fusedWhB, rec, false, false, 1.0, 0.0);                 // [h ; 1] [alpha Wh ; alpha b]
+        FloatRows.get(table, (long) row * g3, rowIn);
+        FloatRows.get(rec, 0, rowRec);
+        FloatRows.get(h, 0, rowH);
+        for (int j = 0; j < hidden; j++) {
+            double r = 0.5 * FloatRows.tanh(rowIn[j] + rowRec[j]) + 0.5;       // alpha 1/2 folded in: sigmoid
+            double z = 0.5 * FloatRows.tanh(rowIn[hidden + j] + rowRec[hidden + j]) + 0.5;
+            double n = FloatRows.tanh(rowIn[2 * hidden + j] + r * rowRec[2 * hidden + j]);
+            rowH[j] = (float) (n + z * (rowH[j] - n));
+        }
+        FloatRows.put(h, 0, rowH);
     }
 
     /**
-     * The cell on the input side g [B, 3H] (alpha-scaled r and z, bias included; overwritten): one GEMM
-     * [h ; 1] [alpha Wh ; alpha b] for the recurrent side, then h := (1 - z) n + z h.
+     * The cell on the input side g [B, 3H] (alpha-scaled r and z, bias included; left unchanged): its three
+     * column blocks are copied into contiguous [B, H] arrays first (elementwise work on column views costs
+     * ~10x), the recurrent side accumulates onto them by one GEMM per gate, then h := (1 - z) n + z h.
      */
     private void cell(INDArray g, INDArray h) {
         int batch = (int) h.size(0);
+        aR.assign(columns(g, R, batch));
+        aZ.assign(columns(g, Z, batch));
+        aN.assign(columns(g, N, batch));
         h1H.assign(h);
-        Nd4j.gemm(h1, fusedWhB, rec, false, false, 1.0, 0.0);                 // [B, 3H]
-        INDArray gRz = g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2L * hidden)); // [B, 2H]
-        gRz.addi(rec.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2L * hidden)));
-        Ops.tanhi(gRz);
-        gRz.muli(0.5).addi(0.5);                                               // r | z
-        INDArray r = columns(g, R, batch);
-        INDArray u = columns(g, Z, batch);
-        INDArray nn = columns(g, N, batch);
-        INDArray hn = columns(rec, N, batch);
-        hn.muli(r);
-        nn.addi(hn);
-        Ops.tanhi(nn);
-        h.sub(nn, tmp);                                                        // h = n + z (h - n)
-        tmp.muli(u);
-        nn.add(tmp, h);
+        Nd4j.gemm(h1, whR1, aR, false, false, 1.0, 1.0);                      // += alpha h Wh_r
+        Nd4j.gemm(h1, whZ1, aZ, false, false, 1.0, 1.0);                      // += alpha h Wh_z
+        Nd4j.gemm(h1, whN1, hn, false, false, 1.0, 0.0);                      // h Wh_n + b_hn
+        Ops.tanhi(rz);                                                         // [2B, H]: r and z rows
+        rz.muli(0.5).addi(0.5);
+        hn.muli(aR);
+        aN.addi(hn);
+        Ops.tanhi(aN);                                                         // n
+        h.sub(aN, tmp);                                                        // h = n + z (h - n)
+        tmp.muli(aZ);
+        aN.add(tmp, h);
     }
 
     /** Columns of block k of a contiguous [B, 3H] array as a [B, H] view. */
@@ -409,6 +447,11 @@ public final class Gru implements RecurrentLayer {
             h1H = h1.get(NDArrayIndex.all(), NDArrayIndex.interval(0, hidden));
             rec = Nd4j.create(type, batch, 3L * hidden);
             xg = Nd4j.create(type, batch, 3L * hidden);
+            rz = Nd4j.create(type, 2L * batch, hidden);
+            aR = Views.rows(rz, 0, batch);
+            aZ = Views.rows(rz, batch, 2L * batch);
+            aN = Nd4j.create(type, batch, hidden);
+            hn = Nd4j.create(type, batch, hidden);
             tmp = Nd4j.create(type, batch, hidden);
             scratchBatch = batch;
         }
@@ -427,6 +470,15 @@ public final class Gru implements RecurrentLayer {
         }
         INDArray fusedWh = Views.rows(fusedWhB, 0, hd);
         INDArray fusedHB = Views.rows(fusedWhB, hd, hd + 1);
+        if (whR1 == null) {
+            whR1 = Nd4j.create(type, hd + 1, hd);                              // last row 0: r's bias is on the x side
+            whZ1 = Nd4j.create(type, hd + 1, hd);
+            whN1 = Nd4j.create(type, hd + 1, hd);
+        }
+        Views.rows(whR1, 0, hd).assign(wh[R]).muli(ALPHA[R]);
+        Views.rows(whZ1, 0, hd).assign(wh[Z]).muli(ALPHA[Z]);
+        Views.rows(whN1, 0, hd).assign(wh[N]);
+        Views.rows(whN1, hd, hd + 1).assign(Views.rows(b, 3, 4));
         for (int k = 0; k < 3; k++) {
             var cols = NDArrayIndex.interval(k * hd, (k + 1) * hd);
             fusedWx.get(NDArrayIndex.all(), cols).assign(wx[k]).muli(ALPHA[k]);
