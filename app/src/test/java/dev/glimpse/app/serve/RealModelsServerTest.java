@@ -87,7 +87,7 @@ class RealModelsServerTest {
                 "--encoder", "squeezenet", "--random-init-encoder", "--epochs", "3", "--batch", "32", "--lr", "0.01",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
                 "--quiet", "--out", vqa.toString());
-        ServerLimits limits = new ServerLimits(5 << 20, 4_000_000, 30, 64);
+        ServerLimits limits = ServerLimits.defaults().with(5 << 20, 4_000_000, 30);
         ImageLoader loader = new ImageLoader(limits.imageLimits());
         server = new GlimpseServer(new Services(LocalCaptionService.open(cap, EncoderAccess.NONE, loader),
                 LocalVqaService.open(vqa, EncoderAccess.NONE, loader)), limits).start("127.0.0.1", 0);
