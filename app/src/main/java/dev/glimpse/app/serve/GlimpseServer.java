@@ -104,7 +104,7 @@ public final class GlimpseServer implements AutoCloseable {
             m.put("captioner", services.captioner() != null);
             m.put("vqa", services.vqa() != null);
             m.put("served", served.get());
-            m.put("rejected", refused.get());
+            m.put("rejected", refused.get()); // 503s: load shed and deadlines
             m.put("queued", queue.waiting());
             m.put("receiving", uploads.receiving());
             m.put("upload_bytes_held", uploads.usedBytes());
@@ -253,8 +253,8 @@ public final class GlimpseServer implements AutoCloseable {
      * load shed or a deadline (INFO: many of them are expected under overload, /api/health counts them).
      */
     private void refuse(Context ctx, HttpStatus status, String message) {
-        refused.incrementAndGet();
         if (status.getCode() == 503) {
+            refused.incrementAndGet();
             LOG.info("{} {} from {}: 503 {}", ctx.method(), ctx.path(), ctx.ip(), message);
         } else {
             LOG.warn("{} {} from {}: {} {}", ctx.method(), ctx.path(), ctx.ip(), status.getCode(), message);
