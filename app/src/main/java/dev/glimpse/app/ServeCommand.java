@@ -105,6 +105,7 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         try (GlimpseServer server = new GlimpseServer(new Services(captioner, answering), limits, batching).start(host, port)) {
+            server.warmUp();
             out.printf("Glimpse serving on http://%s:%d/ (captioner: %s, VQA: %s); Ctrl-C to stop%n", host,
                     server.port(), cap == null ? "none" : cap, vqa == null ? "none" : vqa);
             out.flush();

@@ -51,7 +51,22 @@ final class LoadClient {
         }
     }
 
+    /** Waits up to a minute for the server to answer /api/health, then sends a few captions. */
     void warmUp(List<byte[]> images, int beam) throws Exception {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(caption.resolve("/api/health")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() > end) {
+                    throw new IOException(caption.resolve("/api/health") + ": no answer within a minute (" + e + ")", e);
+                }
+            }
+            Thread.sleep(500);
+        }
         for (int i = 0; i < Math.min(3, images.size()); i++) {
             send(images.get(i), beam);
         }

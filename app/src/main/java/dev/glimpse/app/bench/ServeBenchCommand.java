@@ -94,6 +94,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
                         BatchPolicy.defaults().batchPixels());
                 server = new GlimpseServer(new Services(LocalCaptionService.open(model, EncoderAccess.NONE,
                         new ImageLoader(limits.imageLimits())), null), limits, batching).start("127.0.0.1", 0);
+                server.warmUp();
                 base = URI.create("http://127.0.0.1:" + server.port());
                 pid = ProcessHandle.current().pid();
                 out.printf("in-process server over %s: batch size %d, batch delay %d ms%n", model, batchSize, batchDelayMs);

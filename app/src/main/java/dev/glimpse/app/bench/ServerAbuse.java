@@ -47,7 +47,10 @@ final class ServerAbuse {
         return -1;
     }
 
-    /** A 6000x6000 JPEG of smooth gradients and shapes: a few MB, 36 million pixels once decoded. */
+    /**
+     * A 6000x6000 JPEG of gradients and shapes under pixel noise, as a camera photo has: ~10 MB
+     * (within the default 20 MB upload limit), 36 million pixels once decoded.
+     */
     static byte[] largeJpeg() throws IOException {
         BufferedImage img = new BufferedImage(6000, 6000, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -58,9 +61,24 @@ final class ServerAbuse {
         g.setColor(Color.GREEN);
         g.fillRect(3500, 3000, 2000, 1500);
         g.dispose();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(6000);
+        int[] row = new int[6000];
+        for (int y = 0; y < 6000; y++) {
+            img.getRGB(0, y, 6000, 1, row, 0, 6000);
+            for (int x = 0; x < 6000; x++) {
+                int n = random.nextInt(48) - 24;
+                int p = row[x];
+                row[x] = clamp(((p >> 16) & 255) + n) << 16 | clamp(((p >> 8) & 255) + n) << 8 | clamp((p & 255) + n);
+            }
+            img.setRGB(0, y, 6000, 1, row, 0, 6000);
+        }
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         ImageIO.write(img, "jpg", b);
         return b.toByteArray();
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
     }
 
     static void largeUploads(PrintWriter out, URI base, long pid, int n, int timeoutSeconds) throws Exception {

@@ -7,6 +7,9 @@ import dev.glimpse.app.service.ImageInput;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.image.ImageLoader;
 import io.javalin.Javalin;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import javax.imageio.ImageIO;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
@@ -110,7 +113,7 @@ public final class GlimpseServer implements AutoCloseable {
             m.put("upload_bytes_held", uploads.usedBytes());
             m.put("batches", stats.batches());
             m.put("largest_batch", stats.largestBatch());
-            m.put("seconds_per_image", Math.round(stats.secondsPerImage() * 1e4) / 1e4);
+            m.put("seconds_per_image", Math.round(stats.secondsPerWork() * 1e4) / 1e4);
             ctx.json(m);
         });
         app.get("/api/models", ctx -> ctx.json(services.describe()));
@@ -124,6 +127,14 @@ public final class GlimpseServer implements AutoCloseable {
         });
         app.start();
         return this;
+    }
+
+    /** Captions one full batch of a blank picture before real requests come (see {@link InferenceQueue#warmUp}). */
+    public void warmUp() throws Exception {
+        BufferedImage blank = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(blank, "png", png);
+        queue.warmUp(png.toByteArray());
     }
 
     public int port() {

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * beam-searched together (TorchServe's batch_size and max_batch_delay).
  *
  * <p>The queue is bounded by time, not by a count: a request is refused at once when the requests
- * ahead of it would take longer than {@link BatchPolicy#maxWaitMillis()} at the speed measured over
- * the recent batches, and a request still waiting at its deadline is dropped unrun. Memory is bounded
+ * ahead of it (counted in {@link Job#work()}: images and their megapixels) would take longer than
+ * {@link BatchPolicy#maxWaitMillis()} at the speed measured over the recent batches, and a request still waiting at its deadline is dropped unrun. Memory is bounded
  * by the caller's upload budget (queued requests hold only their encoded bytes) and by the batch
  * pixel budget (only the worker decodes, one batch at a time).
  */
@@ -46,7 +46,10 @@ final class InferenceQueue implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong batchedImages = new AtomicLong();
     private final AtomicInteger largestBatch = new AtomicInteger();
-    private volatile double secondsPerImage;
+    /** Measured seconds per unit of {@link Job#work()}, smoothed over the recent batches. */
+    private volatile double secondsPerWork;
+    /** Work of the waiting requests (guarded by the lock). */
+    private double waitingWork;
     private volatile boolean closed;
     private final Thread thread;
 
@@ -84,6 +87,15 @@ final class InferenceQueue implements AutoCloseable {
         Job(long deadlineNanos, long pixels) {
             this.deadlineNanos = deadlineNanos;
             this.pixels = pixels;
+        }
+
+        /**
+         * What running it costs, in units of one small image: decoding grows with the pixels, and on
+         * this machine a megapixel decodes in about the time a small image is encoded and captioned
+         * (a 36-megapixel upload takes ~2 s where a scene image takes ~0.05 s in a batch).
+         */
+        double work() {
+            return 1 + pixels / 1e6;
         }
 
         /** Jobs with equal keys can run as one batch. */
@@ -154,17 +166,37 @@ final class InferenceQueue implements AutoCloseable {
             if (closed) {
                 throw new Busy("the server is stopping", 5);
             }
-            double expected = (waiting.size() + 1) * secondsPerImage;
+            double expected = (waitingWork + job.work()) * secondsPerWork;
             if (expected * 1000 > policy.maxWaitMillis()) {
                 throw new Busy(String.format("busy: %d requests waiting, about %.1f s of work (limit %.1f s), retry shortly",
                         waiting.size(), expected, policy.maxWaitMillis() / 1000.0),
                         (int) Math.max(1, Math.ceil(expected - policy.maxWaitMillis() / 1000.0)));
             }
             waiting.add(job);
+            waitingWork += job.work();
             queued.incrementAndGet();
             arrived.signal();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Runs one full batch of the default settings through the captioner, so that the first batches
+     * of real requests do not pay for growing ND4J's workspaces and buffers to the batch size
+     * (measured: the first minutes of a fresh server at 16 clients ran at a third of the later speed).
+     */
+    void warmUp(byte[] image) throws Exception {
+        if (services.captioner() == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        List<CompletableFuture<CaptionResult.ImageCaption>> fs = new ArrayList<>();
+        for (int i = 0; i < policy.batchSize(); i++) {
+            fs.add(caption(ImageInput.bytes("warm-up.png", image), 224 * 224, CaptionSettings.DEFAULT, deadline));
+        }
+        for (CompletableFuture<CaptionResult.ImageCaption> f : fs) {
+            f.get();
         }
     }
 
@@ -174,10 +206,11 @@ final class InferenceQueue implements AutoCloseable {
 
     /** For /api/health: batches run, images in them, the largest, and the measured seconds per image. */
     Stats stats() {
-        return new Stats(batches.get(), batchedImages.get(), largestBatch.get(), secondsPerImage);
+        return new Stats(batches.get(), batchedImages.get(), largestBatch.get(), secondsPerWork);
     }
 
-    record Stats(long batches, long images, int largestBatch, double secondsPerImage) {}
+    /** @param secondsPerWork measured seconds per small image (a megapixel counts as one more) */
+    record Stats(long batches, long images, int largestBatch, double secondsPerWork) {}
 
     private void loop() {
         while (!closed) {
@@ -226,6 +259,7 @@ final class InferenceQueue implements AutoCloseable {
                 long wait = first.arrivalNanos + TimeUnit.MILLISECONDS.toNanos(policy.maxDelayMillis()) - System.nanoTime();
                 if (full || wait <= 0 || first.batchKey() == first) {
                     waiting.removeAll(batch);
+                    batch.forEach(j -> waitingWork -= j.work());
                     queued.addAndGet(-batch.size());
                     return batch;
                 }
@@ -243,6 +277,7 @@ final class InferenceQueue implements AutoCloseable {
             Job j = it.next();
             if (j.future().isDone() || now - j.deadlineNanos > 0) {
                 it.remove();
+                waitingWork -= j.work();
                 queued.decrementAndGet();
                 j.future().completeExceptionally(new Expired());
             }
@@ -274,8 +309,8 @@ final class InferenceQueue implements AutoCloseable {
             }
             batch.forEach(j -> j.future().completeExceptionally(e));
         } finally {
-            double seconds = (System.nanoTime() - t0) / 1e9 / batch.size();
-            secondsPerImage = secondsPerImage == 0 ? seconds : (1 - SMOOTHING) * secondsPerImage + SMOOTHING * seconds;
+            double seconds = (System.nanoTime() - t0) / 1e9 / batch.stream().mapToDouble(Job::work).sum();
+            secondsPerWork = secondsPerWork == 0 ? seconds : (1 - SMOOTHING) * secondsPerWork + SMOOTHING * seconds;
             batches.incrementAndGet();
             batchedImages.addAndGet(batch.size());
             largestBatch.accumulateAndGet(batch.size(), Math::max);
@@ -290,6 +325,7 @@ final class InferenceQueue implements AutoCloseable {
         try {
             waiting.forEach(j -> j.future().completeExceptionally(new Busy("the server is stopping", 5)));
             waiting.clear();
+            waitingWork = 0;
             queued.set(0);
         } finally {
             lock.unlock();

@@ -23,11 +23,12 @@ final class UploadBudget {
     }
 
     /**
-     * Bytes held per body byte: Jetty's multipart buffer grows by copying, and the upload's bytes are
-     * copied once more out of it.
+     * Bytes held per body byte: Jetty's multipart buffer (which grows by doubling, so up to twice
+     * the part) stays referenced until the answer is sent, the upload's bytes are copied out of it
+     * once, and the JPEG header check may make one more copy while it runs.
      */
     static long cost(long bodyBytes) {
-        return 3 * bodyBytes;
+        return 4 * bodyBytes;
     }
 
     /** A reservation for a body of at most {@code bodyBytes}, or null when it does not fit now. */
