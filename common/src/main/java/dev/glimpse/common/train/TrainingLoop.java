@@ -435,7 +435,7 @@ public final class TrainingLoop {
     }
 
     /** "key: a -> b" for every leaf in which two JSON values differ, keys as dotted paths. */
-    static List<String> differences(JsonNode before, JsonNode now) {
+    public static List<String> differences(JsonNode before, JsonNode now) {
         Map<String, JsonNode> a = new TreeMap<>();
         Map<String, JsonNode> b = new TreeMap<>();
         flatten("", before, a);
