@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse train captioner}: trains a caption model and writes the best one to {@code --out}. */
 @Command(name = "captioner", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = TrainingDefaults.Captioner.class,
-        header = "Train an image captioner (CNN features + LSTM with attention).",
+        header = "Train an image captioner (CNN features + LSTM, GRU or RNN with attention).",
         description = {
                 "Data: a COCO captions file (--captions, --images; validation from",
                 "--val-captions, or 5%% of the training images held out), or a Karpathy",
@@ -86,7 +86,7 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
         try {
             return new CaptionTrainingConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.patience, t.seed,
                     t.checkpointEvery, maxCaptionLength, t.minWordCount, t.embed, t.hidden, t.layers, attentionDim,
-                    !noAttention, valBeam, valMaxImages, blind);
+                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt());
         } catch (IllegalArgumentException e) {
             throw new GlimpseException("train captioner: " + e.getMessage());
         }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse train vqa}: trains a VQA model from VQA v2 layout files. */
 @Command(name = "vqa", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = TrainingDefaults.Vqa.class,
-        header = "Train a VQA model (LSTM question + CNN image feature, elementwise fusion).",
+        header = "Train a VQA model (LSTM, GRU or RNN question + CNN image feature, elementwise fusion).",
         description = "Data: VQA v1/v2 questions and annotations files (--questions, --annotations, --images;"
                 + " validation from --val-questions/--val-annotations). Features: a cache made by `glimpse features`"
                 + " (--features DIR), or the images encoded once with --encoder. Writes the best model by validation"
@@ -207,7 +207,7 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
         TrainingOptions t = training;
         return new VqaTrainConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.seed, mode, answers,
                 maxQuestionLength, t.minWordCount, t.embed, t.hidden, t.layers, fused, questionOnly, t.patience,
-                t.checkpointEvery);
+                t.checkpointEvery, t.cellKind(), t.tbptt());
     }
 
     static List<VqaItem> items(VqaCorpus corpus) {

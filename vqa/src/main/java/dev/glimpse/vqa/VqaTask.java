@@ -58,7 +58,7 @@ final class VqaTask implements TrainingLoop.Task {
         log.println(set.summary(train.size()));
         int featureDim = cfg.questionOnly() ? BlindFeatures.DIM : rawFeatures.info().pooledDim();
         VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
-                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout());
+                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout(), cfg.cell());
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         if (restored != null && restored.net().params().size() == net.params().size()) {
             net.params().copyFrom(restored.net().params().toFloatArray());
@@ -153,7 +153,7 @@ final class VqaTask implements TrainingLoop.Task {
         }
         INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
         INDArray target = Nd4j.createFromArray(targets).reshape(n, answers);      // [B, A]
-        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0);
+        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(mean * n, n);
     }
 

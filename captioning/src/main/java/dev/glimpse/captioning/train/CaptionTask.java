@@ -15,6 +15,7 @@ import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.TrainingLoop;
@@ -69,7 +70,7 @@ final class CaptionTask implements TrainingLoop.Task {
                               ModelBundle checkpoint, Path file) {
         var info = rawFeatures.info();
         CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
-                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
+                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout(), cfg.cell());
         CaptionNet net = new CaptionNet(netConfig, cfg.seed());
         ImageSide imageSide;
         if (checkpoint != null) {
@@ -106,7 +107,12 @@ final class CaptionTask implements TrainingLoop.Task {
         Map<String, Object> m = new LinkedHashMap<>(cfg.resumeKeys());
         m.put("data", data.files().stream().map(DatasetFile::sha256).toList());
         m.put("vocabulary", data.vocabulary().sha256());
-        m.put("net", netConfig);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> net = Json.MAPPER.convertValue(netConfig, LinkedHashMap.class);
+        if (netConfig.cell() == CellKind.LSTM) {
+            net.remove("cell"); // as in checkpoints written before cells could be chosen, so they still resume
+        }
+        m.put("net", net);
         m.put("encoder", features.info());
         return m;
     }
@@ -151,7 +157,7 @@ final class CaptionTask implements TrainingLoop.Task {
         if (from != 0 || to != rows.length) {
             rows = Arrays.copyOfRange(rows, from, to);
         }
-        StepLoss l = net.trainStep(batch(data.train(), rows, blind), cfg.dropout() > 0);
+        StepLoss l = net.trainStep(batch(data.train(), rows, blind), cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
     }
 
