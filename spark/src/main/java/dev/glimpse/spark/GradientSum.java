@@ -11,24 +11,27 @@ import java.io.Serializable;
  * last bit of the float cast.
  */
 final class GradientSum implements Serializable {
-    static final GradientSum ZERO = new GradientSum(null, null, 0, 0, 0);
+    static final GradientSum ZERO = new GradientSum(null, null, 0, 0, 0, 0);
 
     private final float[] single;
     private final double[] sum;
     final double lossSum;
     final long count;
     final int slices;
+    /** The slowest slice's time on its worker (making the worker included). */
+    final long slowestNanos;
 
-    private GradientSum(float[] single, double[] sum, double lossSum, long count, int slices) {
+    private GradientSum(float[] single, double[] sum, double lossSum, long count, int slices, long slowestNanos) {
         this.single = single;
         this.sum = sum;
         this.lossSum = lossSum;
         this.count = count;
         this.slices = slices;
+        this.slowestNanos = slowestNanos;
     }
 
-    static GradientSum of(DataParallel.Slice s) {
-        return new GradientSum(s.weightedGradient(), null, s.lossSum(), s.count(), 1);
+    static GradientSum of(DataParallel.Slice s, long nanos) {
+        return new GradientSum(s.weightedGradient(), null, s.lossSum(), s.count(), 1, nanos);
     }
 
     GradientSum plus(GradientSum o) {
@@ -49,7 +52,8 @@ final class GradientSum implements Serializable {
                 out[i] = a[i] + o.single[i];
             }
         }
-        return new GradientSum(null, out, lossSum + o.lossSum, count + o.count, slices + o.slices);
+        return new GradientSum(null, out, lossSum + o.lossSum, count + o.count, slices + o.slices,
+                Math.max(slowestNanos, o.slowestNanos));
     }
 
     double[] total() {

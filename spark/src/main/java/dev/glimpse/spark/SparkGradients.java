@@ -56,7 +56,7 @@ final class SparkGradients implements TrainingLoop.Gradients {
             params.destroy();
         }
         DataParallel.loadMeanGradient(groups, sum.total(), sum.count);
-        stats.step(ids.size(), 4L * flat.length, System.nanoTime() - t0);
+        stats.step(ids.size(), 4L * flat.length, System.nanoTime() - t0, sum.slowestNanos);
         return new TrainingLoop.StepLoss(sum.lossSum, sum.count);
     }
 }

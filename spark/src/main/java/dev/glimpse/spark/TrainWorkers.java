@@ -36,10 +36,12 @@ final class TrainWorkers {
 
     /** A slice's weighted gradients with these parameters. */
     static GradientSum slice(WorkerSpec spec, float[] params, int epoch, int batch, int from, int to) {
+        long t0 = System.nanoTime();
         DistributedTraining.Worker w = borrow(spec);
         boolean ok = false;
         try {
-            GradientSum g = GradientSum.of(DataParallel.slice(w.task(), params, epoch, batch, from, to));
+            DataParallel.Slice slice = DataParallel.slice(w.task(), params, epoch, batch, from, to);
+            GradientSum g = GradientSum.of(slice, System.nanoTime() - t0);
             ok = true;
             return g;
         } finally {

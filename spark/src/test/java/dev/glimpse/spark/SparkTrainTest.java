@@ -219,4 +219,22 @@ class SparkTrainTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("vqa-clean.val-results.json")),
                 Files.readAllBytes(dir.resolve("vqa-stopped.val-results.json")));
     }
+
+    @Test
+    void takesTheCliOptionsAndRefusesToEncodeImagesOnWorkers() {
+        Result help = spark(BeforeSlice.NOTHING, "train", "captioner", "--help");
+        assertEquals(0, help.code(), help.err());
+        for (String option : List.of("--partitions", "--features", "--checkpoint-every", "--resume", "--attention-dim")) {
+            assertTrue(help.out().contains(option), option + " in " + help.out());
+        }
+        List<String> noCache = new ArrayList<>(List.of(captioner(dir.resolve("never.zip"))));
+        int at = noCache.indexOf("--features");
+        noCache.remove(at + 1);
+        noCache.remove(at);
+        Result r = spark(BeforeSlice.NOTHING, noCache.toArray(String[]::new));
+        assertEquals(SparkMain.INPUT, r.code(), r.err());
+        assertTrue(r.err().startsWith("glimpse-spark: train captioner: training across workers reads a feature cache"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(!Files.exists(dir.resolve("never.zip")));
+    }
 }
