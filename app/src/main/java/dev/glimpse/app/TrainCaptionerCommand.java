@@ -5,8 +5,10 @@ import dev.glimpse.captioning.train.CaptionDataset;
 import dev.glimpse.captioning.train.CaptionTrainer;
 import dev.glimpse.captioning.train.CaptionTrainingConfig;
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.GradientFlowPlot;
+import dev.glimpse.common.train.TrainingLoop;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ import picocli.CommandLine.Spec;
                 "Writes the best model by validation CIDEr-D to --out, the latest checkpoint",
                 "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png,",
                 "the gradient flow through time (|dLoss/dh_t| per step) to OUT.gradflow.png."})
-final class TrainCaptionerCommand implements Callable<Integer> {
+final class TrainCaptionerCommand implements Callable<Integer>, DistributedTraining.Distributable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -92,15 +94,27 @@ final class TrainCaptionerCommand implements Callable<Integer> {
         }
     }
 
+    /** Where step gradients come from: this machine, or a cluster's workers (glimpse-spark sets it). */
+    TrainingLoop.GradientsFactory gradients = TrainingLoop.GradientsFactory.LOCAL;
+
     @Override
-    public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter outLine = spec.commandLine().getOut();
+    public void gradients(TrainingLoop.GradientsFactory gradients) {
+        this.gradients = gradients;
+    }
+
+    /** What a run trains on, as the options name it; closing releases the features. */
+    private record Inputs(CaptionTrainingConfig cfg, CaptionDataset data, TrainingFeatures feats) {}
+
+    private Inputs inputs(PrintWriter err) {
         if ((captions == null) == (karpathy == null)) {
             throw new GlimpseException("train captioner: give either --captions FILE or --karpathy FILE");
         }
         if (karpathy != null && valCaptions != null) {
             throw new GlimpseException("train captioner: --val-captions goes with --captions; a Karpathy file has its own val split");
+        }
+        if (gradients != TrainingLoop.GradientsFactory.LOCAL && features == null) {
+            throw new GlimpseException("train captioner: training across workers reads a feature cache (--features DIR,"
+                    + " made by `glimpse features` or `glimpse-spark features`), at the same path on every worker");
         }
         CaptionTrainingConfig cfg = config();
         // With a cache every listed image is kept (the cache must hold them all); else the files must exist.
@@ -110,10 +124,19 @@ final class TrainCaptionerCommand implements Callable<Integer> {
                 : loader.coco(captions, images, valCaptions, valImages);
         err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                 data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
-        try (TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
-                cfg.attention(), training.allowMissing, training.quiet, err)) {
-            CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)
-                    .train(data.only(feats.usable()), feats.source(), Checkpoints.beside(training.out), training.resume, err);
+        TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
+                cfg.attention(), training.allowMissing, training.quiet, err);
+        return new Inputs(cfg, data.only(feats.usable()), feats);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outLine = spec.commandLine().getOut();
+        Inputs in = inputs(err);
+        try (TrainingFeatures feats = in.feats()) {
+            CaptionTrainer.Result r = new CaptionTrainer(in.cfg(), !training.quiet)
+                    .train(in.data(), feats.source(), Checkpoints.beside(training.out), training.resume, gradients, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                     r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
             outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
@@ -126,5 +149,17 @@ final class TrainCaptionerCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    @Override
+    public DistributedTraining.Worker worker(ModelBundle start, Path startFile, PrintWriter log) {
+        Inputs in = inputs(log);
+        try {
+            return new DistributedTraining.Worker(
+                    CaptionTrainer.task(in.cfg(), in.data(), in.feats().source(), start, startFile), in.feats());
+        } catch (RuntimeException e) {
+            in.feats().closeQuietly();
+            throw e;
+        }
     }
 }

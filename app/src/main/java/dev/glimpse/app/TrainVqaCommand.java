@@ -2,7 +2,9 @@ package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.train.Checkpoints;
+import dev.glimpse.common.train.TrainingLoop;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
 import dev.glimpse.common.train.GradientFlowPlot;
@@ -42,7 +44,7 @@ import picocli.CommandLine.Spec;
                 + " VQA accuracy to --out, the latest checkpoint to OUT.ckpt.zip (--resume continues it), the loss"
                 + " curve to OUT.loss.png, the gradient flow through time to OUT.gradflow.png and the best model's"
                 + " validation answers to OUT.val-results.json.")
-public final class TrainVqaCommand implements Callable<Integer> {
+public final class TrainVqaCommand implements Callable<Integer>, DistributedTraining.Distributable {
     @Spec
     CommandSpec spec;
 
@@ -79,11 +81,25 @@ public final class TrainVqaCommand implements Callable<Integer> {
     @Option(names = "--question-only", description = "Blind baseline: ignore images, answer from the question alone.")
     boolean questionOnly;
 
+    /** Where step gradients come from: this machine, or a cluster's workers (glimpse-spark sets it). */
+    TrainingLoop.GradientsFactory gradients = TrainingLoop.GradientsFactory.LOCAL;
+
     @Override
-    public Integer call() throws Exception {
+    public void gradients(TrainingLoop.GradientsFactory gradients) {
+        this.gradients = gradients;
+    }
+
+    /** What a run trains on, as the options name it; {@code feats} is null for question-only. */
+    private record Inputs(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, List<DatasetFile> data,
+                          TrainingFeatures feats, FeatureSource raw) {}
+
+    private Inputs inputs(PrintWriter log) {
         VqaTrainConfig cfg = config();
-        PrintWriter log = spec.commandLine().getErr();
         boolean needImages = !questionOnly && features == null;
+        if (needImages && gradients != TrainingLoop.GradientsFactory.LOCAL) {
+            throw new GlimpseException("train vqa: training across workers reads a feature cache (--features DIR, made by"
+                    + " `glimpse features` or `glimpse-spark features`, at the same path on every worker) or none (--question-only)");
+        }
         if (needImages && images == null) {
             throw new GlimpseException("--images DIR is needed (or --features DIR, or --question-only)");
         }
@@ -109,17 +125,26 @@ public final class TrainVqaCommand implements Callable<Integer> {
         if (val != null) {
             val.images().forEach(i -> files.put(i.id(), i.file()));
         }
-        Path out = training.out;
         TrainingFeatures feats = questionOnly ? null
                 : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
+        if (feats != null) {
+            trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+            valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+        }
+        return new Inputs(cfg, trainItems, valItems, data, feats, feats == null ? new BlindFeatures() : feats.source());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter log = spec.commandLine().getErr();
+        Inputs in = inputs(log);
+        VqaTrainConfig cfg = in.cfg();
+        List<VqaItem> valItems = in.val();
+        Path out = training.out;
         try {
-            FeatureSource raw = feats == null ? new BlindFeatures() : feats.source();
-            if (feats != null) {
-                trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
-                valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
-            }
+            FeatureSource raw = in.raw();
             VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
-                    .train(trainItems, valItems, raw, data, Checkpoints.beside(out), training.resume);
+                    .train(in.train(), valItems, raw, in.data(), Checkpoints.beside(out), training.resume, gradients);
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
             Path flow = Checkpoints.beside(out).gradientFlow();
@@ -140,11 +165,25 @@ public final class TrainVqaCommand implements Callable<Integer> {
             }
             w.flush();
         } finally {
-            if (feats != null) {
-                feats.close();
+            if (in.feats() != null) {
+                in.feats().close();
             }
         }
         return ExitCodes.OK;
+    }
+
+    @Override
+    public DistributedTraining.Worker worker(ModelBundle start, Path startFile, PrintWriter log) {
+        Inputs in = inputs(log);
+        try {
+            return new DistributedTraining.Worker(VqaTrainer.task(in.cfg(), in.train(), in.val(), in.raw(), in.data(),
+                    start, startFile, log), in.feats());
+        } catch (RuntimeException e) {
+            if (in.feats() != null) {
+                in.feats().closeQuietly();
+            }
+            throw e;
+        }
     }
 
     /** {@code vqa.zip} -> {@code vqa.val-results.json} beside it. */

@@ -145,15 +145,15 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
-    public TrainingLoop.StepLoss step(int epoch, int batch) {
+    public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
         int[] order = order(epoch);
-        int n = batchSize(epoch, batch);
+        int n = to - from;
         int answers = set.answers().size();
         long[] imageIds = new long[n];
         int[][] questions = new int[n][];
         float[] targets = new float[n * answers];
         for (int i = 0; i < n; i++) {
-            VqaTrainingSet.Example ex = set.examples().get(order[batch * cfg.batchSize() + i]);
+            VqaTrainingSet.Example ex = set.examples().get(order[batch * cfg.batchSize() + from + i]);
             imageIds[i] = ex.imageId();
             questions[i] = ex.tokens();
             int[] classes = ex.target().classes();

@@ -151,9 +151,13 @@ final class CaptionTask implements TrainingLoop.Task {
     }
 
     @Override
-    public TrainingLoop.StepLoss step(int epoch, int batch) {
+    public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
         long[] blind = cfg.blind() ? blindMaps.computeIfAbsent(epoch, this::blindMap) : null;
-        StepLoss l = net.trainStep(batch(data.train(), epoch(epoch).get(batch), blind), cfg.dropout() > 0, cfg.tbptt());
+        int[] rows = epoch(epoch).get(batch);
+        if (from != 0 || to != rows.length) {
+            rows = Arrays.copyOfRange(rows, from, to);
+        }
+        StepLoss l = net.trainStep(batch(data.train(), rows, blind), cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
     }
 

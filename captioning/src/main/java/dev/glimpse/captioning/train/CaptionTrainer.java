@@ -1,5 +1,6 @@
 package dev.glimpse.captioning.train;
 
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.EpochMetrics;
@@ -35,9 +36,24 @@ public final class CaptionTrainer {
      */
     public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume, PrintWriter log)
             throws IOException {
+        return train(data, rawFeatures, out, resume, TrainingLoop.GradientsFactory.LOCAL, log);
+    }
+
+    /** A run whose step gradients come from {@code gradients} (workers of a cluster). */
+    public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume,
+                        TrainingLoop.GradientsFactory gradients, PrintWriter log) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
-                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, checkpoint, file), log);
+                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, checkpoint, file), gradients, log);
         return new Result(out.best(), out.latest(), out.lossCurve(), out.gradientFlow(), r.bestScore(), r.bestEpoch(), r.history(),
                 r.stopReason(), r.seconds());
+    }
+
+    /**
+     * A worker's task for data-parallel training: the one {@link #train} would make from this
+     * checkpoint (the driver's model: vocabulary, image statistics, parameters).
+     */
+    public static TrainingLoop.Task task(CaptionTrainingConfig config, CaptionDataset data, FeatureSource rawFeatures,
+                                         ModelBundle start, Path file) {
+        return CaptionTask.create(config, data, rawFeatures, start, file);
     }
 }

@@ -110,7 +110,17 @@ public final class TrainingLoop {
         int batchSize(int epoch, int batch);
 
         /** Forward and backward of one batch into the gradients of {@link #parameters} (zeroed by the loop). */
-        StepLoss step(int epoch, int batch);
+        default StepLoss step(int epoch, int batch) {
+            return step(epoch, batch, 0, batchSize(epoch, batch));
+        }
+
+        /**
+         * Forward and backward of items {@code [from, to)} of a batch (in the batch's own order) into the
+         * gradients of their mean loss over {@link StepLoss#count}. The whole batch is {@code [0, batchSize)};
+         * data-parallel training weights each slice's gradients by its count and sums them
+         * ({@link DataParallel}), which gives the gradients of the batch's mean loss.
+         */
+        StepLoss step(int epoch, int batch, int from, int to);
 
         Validation validate(int epoch);
 
@@ -125,6 +135,24 @@ public final class TrainingLoop {
         default double[] gradientFlow() {
             return null;
         }
+    }
+
+    /**
+     * Where a step's gradients come from: the task itself on this machine ({@link GradientsFactory#LOCAL}), or workers
+     * that each take a slice of the batch (Spark). Either way the loop clips, applies Adam, validates
+     * and writes the files.
+     */
+    public interface Gradients {
+        /** Fills the gradients of the task's parameters (zeroed by the loop) with those of the batch's mean loss. */
+        StepLoss compute(int epoch, int batch);
+    }
+
+    /** Makes the {@link Gradients} of a run once its task exists. */
+    public interface GradientsFactory {
+        /** One machine: the task's own step over the whole batch. */
+        GradientsFactory LOCAL = task -> task::step;
+
+        Gradients create(Task task);
     }
 
     /** Makes the task, from the checkpoint being resumed (its vocabularies, statistics and parameters) or afresh (null). */
@@ -156,6 +184,12 @@ public final class TrainingLoop {
 
     public static Result run(Settings settings, Checkpoints files, boolean resume, TaskFactory factory, PrintWriter log)
             throws IOException {
+        return run(settings, files, resume, factory, GradientsFactory.LOCAL, log);
+    }
+
+    /** A run whose step gradients come from {@code gradients} (e.g. workers of a cluster). */
+    public static Result run(Settings settings, Checkpoints files, boolean resume, TaskFactory factory,
+                             GradientsFactory gradients, PrintWriter log) throws IOException {
         long start = System.nanoTime();
         ModelBundle checkpoint = null;
         State state = null;
@@ -199,7 +233,7 @@ public final class TrainingLoop {
                     : String.format("resuming %s at epoch %d, batch %d (step %d)", files.latest(), state.epoch() + 1,
                     state.batchInEpoch(), state.iteration()));
         }
-        Run run = new Run(settings, files, task, groups, adams, record, state, start, log);
+        Run run = new Run(settings, files, task, gradients.create(task), groups, adams, record, state, start, log);
         return run.epochs();
     }
 
@@ -208,6 +242,7 @@ public final class TrainingLoop {
         final Settings settings;
         final Checkpoints files;
         final Task task;
+        final Gradients gradients;
         final List<ParamGroup> groups;
         final List<Adam> adams;
         final PrintWriter log;
@@ -218,11 +253,12 @@ public final class TrainingLoop {
         final List<double[]> lossPoints;
         final List<double[]> valPoints;
 
-        Run(Settings settings, Checkpoints files, Task task, List<ParamGroup> groups, List<Adam> adams,
-            TrainingRecord record, State state, long start, PrintWriter log) {
+        Run(Settings settings, Checkpoints files, Task task, Gradients gradients, List<ParamGroup> groups,
+            List<Adam> adams, TrainingRecord record, State state, long start, PrintWriter log) {
             this.settings = settings;
             this.files = files;
             this.task = task;
+            this.gradients = gradients;
             this.groups = groups;
             this.adams = adams;
             this.record = record;
@@ -335,7 +371,7 @@ public final class TrainingLoop {
                     }
                     boolean recordFlow = b % flowEvery == 0;
                     task.recordGradientFlow(recordFlow);
-                    StepLoss loss = task.step(epoch, b);
+                    StepLoss loss = gradients.compute(epoch, b);
                     if (!Double.isFinite(loss.sum())) {
                         throw nonFinite("loss", loss.sum(), epoch, b);
                     }
@@ -461,7 +497,7 @@ public final class TrainingLoop {
     }
 
     /** "key: a -> b" for every leaf in which two JSON values differ, keys as dotted paths. */
-    static List<String> differences(JsonNode before, JsonNode now) {
+    public static List<String> differences(JsonNode before, JsonNode now) {
         Map<String, JsonNode> a = new TreeMap<>();
         Map<String, JsonNode> b = new TreeMap<>();
         flatten("", before, a);
