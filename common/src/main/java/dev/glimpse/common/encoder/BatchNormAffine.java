@@ -26,4 +26,12 @@ record BatchNormAffine(INDArray scale, INDArray shift) {
         INDArray scale = gamma.div(std); // [C]
         return new BatchNormAffine(scale, beta.sub(mean.mul(scale))); // [C], [C]
     }
+
+    /** The folded convolution: weights with the output channel first (any inner layout) scaled per channel, bias b' = scale * b + shift. */
+    INDArray[] fold(INDArray w, INDArray b) {
+        long o = w.size(0);
+        INDArray w2 = w.reshape('c', o, w.length() / o).dup('c'); // [O, rest]
+        w2.muliColumnVector(scale.reshape(o, 1));
+        return new INDArray[] {w2.reshape('c', w.shape()), b.mul(scale).addi(shift)};
+    }
 }

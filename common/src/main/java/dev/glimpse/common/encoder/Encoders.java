@@ -62,14 +62,10 @@ public final class Encoders {
                 layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(),
                 RandomInitCentering.NONE.description(), request.randomInit() ? request.seed() : null);
         GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, RandomInitCentering.NONE);
-        ImageEncoder fast = fastPath(graph, layers, raw, graphEncoder);
-        ImageEncoder rawEncoder = fast != null ? fast : graphEncoder;
+        EncoderPath fast = fastPath(graph, layers, raw, graphEncoder);
+        EncoderPath rawEncoder = fast != null ? fast : graphEncoder;
         RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(rawEncoder) : RandomInitCentering.NONE;
-        EncoderInfo info = raw.withFeatureNorm(norm.description());
-        if (fast instanceof DnnlEncoder d) {
-            return d.withNorm(info, norm);
-        }
-        return fast instanceof SameDiffEncoder sd ? sd.withNorm(info, norm) : graphEncoder.withNorm(info, norm, layers);
+        return rawEncoder.withNorm(raw.withFeatureNorm(norm.description()), norm);
     }
 
     /**
@@ -78,14 +74,14 @@ public final class Encoders {
      * else SameDiff; null = use the ComputationGraph. Set {@value #GRAPH_ONLY_PROPERTY}=true to
      * always use the ComputationGraph, {@value #NO_DNNL_PROPERTY}=true to skip the oneDNN path.
      */
-    static ImageEncoder fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
+    static EncoderPath fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
         if (Boolean.getBoolean(GRAPH_ONLY_PROPERTY)) {
             return null;
         }
         List<BufferedImage> check = RandomInitCentering.calibrationImages().subList(0, 2);
         EncodedBatch want = reference.encode(check);
         if (!Boolean.getBoolean(NO_DNNL_PROPERTY)) {
-            ImageEncoder dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
+            EncoderPath dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
             if (dnnl != null) {
                 return dnnl;
             }
@@ -94,11 +90,11 @@ public final class Encoders {
     }
 
     private interface Rebuild {
-        ImageEncoder build() throws SameDiffEncoder.Unsupported;
+        EncoderPath build() throws RebuildUnsupported;
     }
 
-    private static ImageEncoder checked(String what, EncoderInfo raw, List<BufferedImage> check, EncodedBatch want, Rebuild rebuild) {
-        ImageEncoder fast = null;
+    private static EncoderPath checked(String what, EncoderInfo raw, List<BufferedImage> check, EncodedBatch want, Rebuild rebuild) {
+        EncoderPath fast = null;
         try {
             fast = rebuild.build();
             EncodedBatch got = fast.encode(check);
@@ -109,7 +105,7 @@ public final class Encoders {
                 return null;
             }
             return fast;
-        } catch (SameDiffEncoder.Unsupported | RuntimeException | LinkageError e) {
+        } catch (RebuildUnsupported | RuntimeException | LinkageError e) {
             // Any layer or op a rebuild cannot reproduce costs speed, never correctness; a missing
             // native library (another backend) likewise.
             LOG.info("{}: {} path not used: {}", raw.name(), what, e.getMessage());
