@@ -34,6 +34,33 @@ public final class Encoders {
      * default preprocessing when given, so inference feeds the network exactly what training did.
      */
     public static ImageEncoder open(EncoderRequest request, PreprocessSpec preprocess) {
+        return open(request, preprocess, null);
+    }
+
+    /**
+     * As {@link #open(EncoderRequest, PreprocessSpec)}, with the parameters of a fine-tuned part of the
+     * network ({@code tuned}, may be null) put in place of the base weights they were trained from.
+     * Random-init centring is measured on the base weights, as it was when the tuning started, so
+     * the features are the ones the model was trained on.
+     */
+    public static ImageEncoder open(EncoderRequest request, PreprocessSpec preprocess, TunedWeights tuned) {
+        Loaded loaded = load(request, preprocess);
+        EncoderPath raw = rawPath(loaded);
+        RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(raw) : RandomInitCentering.NONE;
+        if (tuned != null) {
+            if (!(raw instanceof GraphEncoder)) {
+                raw.close(); // a rebuild holds copies of the base weights
+            }
+            tuned.applyTo(loaded.graph());
+            raw = rawPath(loaded);
+        }
+        return raw.withNorm(loaded.raw().withFeatureNorm(norm.description()), norm);
+    }
+
+    /** A network loaded as DL4J's graph, where its features are, and its info before any centring. */
+    record Loaded(ComputationGraph graph, ZooNetwork net, FeatureLayers layers, EncoderInfo raw) {}
+
+    static Loaded load(EncoderRequest request, PreprocessSpec preprocess) {
         ZooNetwork net = ZooNetwork.byName(request.name());
         int size = preprocess != null ? preprocess.inputSize()
                 : request.inputSize() > 0 ? request.inputSize() : net.defaultSize;
@@ -61,11 +88,29 @@ public final class Encoders {
                 preprocess != null ? preprocess : net.input(size), request.randomInit(), source, sha256, layers.grid(),
                 layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(),
                 RandomInitCentering.NONE.description(), request.randomInit() ? request.seed() : null);
-        GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, RandomInitCentering.NONE);
-        EncoderPath fast = fastPath(graph, layers, raw, graphEncoder);
-        EncoderPath rawEncoder = fast != null ? fast : graphEncoder;
-        RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(rawEncoder) : RandomInitCentering.NONE;
-        return rawEncoder.withNorm(raw.withFeatureNorm(norm.description()), norm);
+        return new Loaded(graph, net, layers, raw);
+    }
+
+    /** The fastest checked path over the graph's current weights, without centring. */
+    static EncoderPath rawPath(Loaded loaded) {
+        GraphEncoder graphEncoder = new GraphEncoder(loaded.graph(), loaded.layers(), loaded.raw(), RandomInitCentering.NONE);
+        EncoderPath fast = fastPath(loaded.graph(), loaded.layers(), loaded.raw(), graphEncoder);
+        return fast != null ? fast : graphEncoder;
+    }
+
+    /** Random-init centring measured through the graph's current weights; NONE for trained weights. */
+    static RandomInitCentering centring(Loaded loaded, boolean randomInit) {
+        if (!randomInit) {
+            return RandomInitCentering.NONE;
+        }
+        EncoderPath raw = rawPath(loaded);
+        try {
+            return RandomInitCentering.calibrate(raw);
+        } finally {
+            if (!(raw instanceof GraphEncoder)) {
+                raw.close(); // the graph itself stays: it is what the caller goes on with
+            }
+        }
     }
 
     /**

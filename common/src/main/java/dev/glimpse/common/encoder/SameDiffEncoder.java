@@ -64,7 +64,33 @@ final class SameDiffEncoder extends EncoderPath {
     }
 
     static SameDiffEncoder build(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) throws RebuildUnsupported {
-        return new Builder(graph, layers).build(info);
+        Built b = new Builder(graph, layers, Set.of(), null, DataType.FLOAT).build(info.preprocess().inputSize());
+        return new SameDiffEncoder(b.sd(), info, b.grid(), b.pooled(), RandomInitCentering.NONE);
+    }
+
+    /**
+     * A translated graph: its input placeholder (NHWC), the grid output (NHWC) and the pooled output
+     * (the dense vertex; null = the grid mean, left to the caller in the inference graph), and each
+     * trainable variable with the vertex and DL4J parameter it stands for.
+     */
+    record Built(SameDiff sd, String input, int[] inputHwc, String grid, String pooled, Map<String, String[]> variables) {}
+
+    /**
+     * The part of the graph after {@code start} (a vertex every path to the features passes through;
+     * null = from the image) with the parameters of {@code trainable} vertices as SameDiff variables in
+     * DL4J's own layouts, so gradients come back as DL4J's parameter tables hold them. Batch norm of a
+     * trainable vertex keeps its statistics frozen (inference formula) and its scale and shift trainable;
+     * the pooled output is always part of the graph.
+     */
+    static Built buildTrainable(ComputationGraph graph, FeatureLayers layers, int inputSize, String start, Set<String> trainable,
+            DataType type) throws RebuildUnsupported {
+        Builder b = new Builder(graph, layers, trainable, start, type);
+        Built built = b.build(inputSize);
+        if (built.pooled() == null) {
+            SDVariable pooled = b.sd.mean("pooled_mean", b.made.get(layers.grid()), 1, 2); // [B, C]
+            built = new Built(built.sd(), built.input(), built.inputHwc(), built.grid(), pooled.name(), built.variables());
+        }
+        return built;
     }
 
     @Override
@@ -97,26 +123,59 @@ final class SameDiffEncoder extends EncoderPath {
         private final Map<String, SDVariable> made = new HashMap<>();
         /** NHWC or flat: what layout each made variable is in. */
         private final Set<String> flat = new HashSet<>();
+        private final Set<String> trainable;
+        private final String start;
+        private final DataType type;
+        private final Map<String, String[]> variables = new java.util.LinkedHashMap<>();
         private GraphWalk walk;
 
-        Builder(ComputationGraph graph, FeatureLayers layers) {
+        Builder(ComputationGraph graph, FeatureLayers layers, Set<String> trainable, String start, DataType type) {
             this.graph = graph;
             this.conf = graph.getConfiguration();
             this.layers = layers;
+            this.trainable = trainable;
+            this.start = start;
+            this.type = type;
         }
 
-        SameDiffEncoder build(EncoderInfo info) throws RebuildUnsupported {
+        Built build(int s) throws RebuildUnsupported {
             walk = new GraphWalk(conf, layers.pooled() == null ? List.of(layers.grid()) : List.of(layers.grid(), layers.pooled()));
-            int s = info.preprocess().inputSize();
-            made.put(walk.input(), sd.placeHolder(INPUT, DataType.FLOAT, -1, s, s, 3));
-            for (String v : walk.order()) {
-                if (!walk.foldsIntoBatchNorm(v)) {
+            List<String> order = walk.order();
+            int[] hwc = {s, s, 3};
+            if (start == null) {
+                made.put(walk.input(), sd.placeHolder(INPUT, type, -1, s, s, 3));
+            } else {
+                int at = order.indexOf(start);
+                if (at < 0) {
+                    throw new RebuildUnsupported(start + ": not on the way to the features");
+                }
+                var t = conf.getLayerActivationTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(s, s, 3)).get(start);
+                if (!(t instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeConvolutional c)) {
+                    throw new RebuildUnsupported(start + ": not a feature map");
+                }
+                hwc = new int[] {(int) c.getHeight(), (int) c.getWidth(), (int) c.getChannels()};
+                made.put(start, sd.placeHolder(INPUT, type, -1, hwc[0], hwc[1], hwc[2]));
+                order = order.subList(at + 1, order.size());
+            }
+            for (String v : order) {
+                // Trainable convolutions keep their own weights: batch norm stays a separate (frozen-statistics) step.
+                if (!(walk.foldsIntoBatchNorm(v) && !trainable.contains(v))) {
                     made.put(v, translate(v));
                 }
             }
             String gridName = made.get(layers.grid()).name();
             String pooledName = layers.pooled() == null ? null : made.get(layers.pooled()).name();
-            return new SameDiffEncoder(sd, info, gridName, pooledName, RandomInitCentering.NONE);
+            return new Built(sd, INPUT, hwc, gridName, pooledName, variables);
+        }
+
+        /** A parameter: a variable (DL4J layout) for a trainable vertex, else a constant in the given layout. */
+        private SDVariable weight(String vertex, String param, String name, INDArray value) {
+            INDArray v = value.castTo(type).dup('c');
+            if (trainable.contains(vertex)) {
+                variables.put(name, new String[] {vertex, param});
+                return sd.var(name, v);
+            }
+            return sd.constant(name, v);
         }
 
         private SDVariable in(String vertex, int i) {
@@ -214,12 +273,27 @@ final class SameDiffEncoder extends EncoderPath {
         }
 
         private SDVariable conv(String v, ConvolutionLayer c, SDVariable x) throws RebuildUnsupported {
+            if (trainable.contains(v)) {
+                Map<String, INDArray> p = params(v);
+                // YXIO: SameDiff's conv2d_bp in M2.1 refuses OYXI weights ("Op validation failed").
+                SDVariable w = sd.permute(weight(v, "W", v + "_W", p.get("W")), 2, 3, 1, 0); // OIHW -> YXIO
+                long out = p.get("W").size(0);
+                SDVariable b = c.hasBias() && p.get("b") != null ? weight(v, "b", v + "_b", p.get("b").reshape(out))
+                        : sd.constant(v + "_b", Nd4j.zeros(type, out));
+                return convOp(v, c, x, w, b, c.getActivationFn(), WeightsFormat.YXIO);
+            }
             INDArray[] wb = convWeights(v, c);
             return convOp(v, c, x, wb[0], wb[1], c.getActivationFn());
         }
 
         private SDVariable convOp(String name, ConvolutionLayer c, SDVariable x, INDArray w, INDArray b, IActivation act)
                 throws RebuildUnsupported {
+            return convOp(name, c, x, sd.constant(name + "_W", w.castTo(type)), sd.constant(name + "_b", b.castTo(type)), act,
+                    WeightsFormat.OYXI);
+        }
+
+        private SDVariable convOp(String name, ConvolutionLayer c, SDVariable x, SDVariable w, SDVariable b, IActivation act,
+                WeightsFormat format) throws RebuildUnsupported {
             int[] k = c.getKernelSize();
             int[] st = c.getStride();
             int[] pad = c.getPadding();
@@ -231,11 +305,10 @@ final class SameDiffEncoder extends EncoderPath {
             Conv2DConfig cfg = Conv2DConfig.builder().kH(k[0]).kW(k[1]).sH(st[0]).sW(st[1])
                     .pH(same ? 0 : pad[0]).pW(same ? 0 : pad[1]).dH(dil[0]).dW(dil[1])
                     .paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID)
-                    .dataFormat("NHWC").weightsFormat(WeightsFormat.OYXI).build();
+                    .dataFormat("NHWC").weightsFormat(format).build();
             // Bias inside the conv: oneDNN adds it in the same pass (ResNet-50 batch 16: 727-789 ms
             // against 761-799 with a separate biasAdd, conv time unchanged).
-            SDVariable z = sd.cnn().conv2d(isIdentity(act) ? name : null, x, sd.constant(name + "_W", w),
-                    sd.constant(name + "_b", b), cfg);
+            SDVariable z = sd.cnn().conv2d(isIdentity(act) ? name : null, x, w, b, cfg);
             return isIdentity(act) ? z : activation(name, act, z);
         }
 
@@ -246,14 +319,26 @@ final class SameDiffEncoder extends EncoderPath {
                 throw new RebuildUnsupported(v + ": batch norm with activation " + bn.getActivationFn());
             }
             String src = walk.inputs(v).get(0);
+            if (trainable.contains(v)) {
+                // Frozen statistics, trainable scale and shift: y = (x - mean) / std * gamma + beta.
+                Map<String, INDArray> p = params(v);
+                long n = affine.scale().length();
+                SDVariable norm = x.sub(sd.constant(v + "_mean", BatchNormAffine.mean(p).castTo(type)))
+                        .mul(sd.constant(v + "_invstd", BatchNormAffine.std(bn, p).rdiv(1.0).castTo(type)));
+                SDVariable gamma = bn.isLockGammaBeta() ? sd.constant(v + "_gamma", Nd4j.valueArrayOf(new long[] {n}, bn.getGamma()).castTo(type))
+                        : weight(v, "gamma", v + "_gamma", p.get("gamma").reshape(n));
+                SDVariable beta = bn.isLockGammaBeta() ? sd.constant(v + "_beta", Nd4j.valueArrayOf(new long[] {n}, bn.getBeta()).castTo(type))
+                        : weight(v, "beta", v + "_beta", p.get("beta").reshape(n));
+                return norm.mul(gamma).add(v, beta);
+            }
             if (walk.foldsIntoBatchNorm(src)) {
                 ConvolutionLayer c = (ConvolutionLayer) walk.layer(src);
                 INDArray[] raw = convWeights(src, c);
                 INDArray[] wb = affine.fold(raw[0], raw[1]);
                 return convOp(v, c, made.get(walk.inputs(src).get(0)), wb[0], wb[1], new ActivationIdentity());
             }
-            SDVariable scaled = x.mul(sd.constant(v + "_scale", affine.scale()));
-            return sd.nn().biasAdd(v, scaled, sd.constant(v + "_shift", affine.shift()), false);
+            SDVariable scaled = x.mul(sd.constant(v + "_scale", affine.scale().castTo(type)));
+            return sd.nn().biasAdd(v, scaled, sd.constant(v + "_shift", affine.shift().castTo(type)), false);
         }
 
         private SDVariable activation(String name, IActivation act, SDVariable x) throws RebuildUnsupported {
@@ -304,9 +389,9 @@ final class SameDiffEncoder extends EncoderPath {
                 throw new RebuildUnsupported(v + ": input preprocessor " + pre.getClass().getSimpleName());
             }
             Map<String, INDArray> p = params(v);
-            SDVariable y = x.mmul(sd.constant(v + "_W", p.get("W").dup()));
+            SDVariable y = x.mmul(weight(v, "W", v + "_W", p.get("W")));
             if (d.hasBias()) {
-                y = sd.nn().biasAdd(y, sd.constant(v + "_b", p.get("b").reshape(-1).dup()), false);
+                y = sd.nn().biasAdd(y, weight(v, "b", v + "_b", p.get("b").reshape(-1)), false);
             }
             flat.add(v);
             return activation(v, d.getActivationFn(), y);
