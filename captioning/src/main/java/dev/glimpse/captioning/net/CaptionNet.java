@@ -125,8 +125,27 @@ public final class CaptionNet {
     public StepLoss trainStep(CaptionBatch batch, boolean dropout) {
         Forward f = forward(batch, dropout);
         double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, f.targets, 1.0 / f.valid); // logits := dL/dlogits
-        backward(f);
+        backward(f, false, null);
         return new StepLoss(loss, f.valid);
+    }
+
+    /** A training step's loss and the gradients of its mean loss for the image features, in batch order. */
+    public record FeatureStep(StepLoss loss, INDArray dPooled, INDArray dGrid) {}
+
+    /**
+     * As {@link #trainStep}, and also returns d(mean loss)/d(features): dPooled [B, F] and, with
+     * attention, dGrid [B, R, C] (else null), so gradients can flow on into a fine-tuned encoder.
+     */
+    public FeatureStep trainStepWithFeatureGradients(CaptionBatch batch, boolean dropout) {
+        Forward f = forward(batch, dropout);
+        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, f.targets, 1.0 / f.valid); // logits := dL/dlogits
+        INDArray dGrid = attention == null ? null : Nd4j.zeros(type, batch.grid().shape()); // [B, R, C]
+        INDArray dPooledSorted = backward(f, true, dGrid); // [B, F] packed order
+        int[] inverse = new int[f.order.length];
+        for (int s = 0; s < inverse.length; s++) {
+            inverse[f.order[s]] = s;
+        }
+        return new FeatureStep(new StepLoss(loss, f.valid), Nd4j.pullRows(dPooledSorted, 1, inverse, 'c'), dGrid);
     }
 
     /** Mean loss per predicted token, forward only, no dropout. */
@@ -255,8 +274,11 @@ public final class CaptionNet {
         f.contextValid = Nd4j.pullRows(context, 1, f.paddedRowOfValid, 'c'); // [Nv, D]
     }
 
-    /** Backward from f.logits holding dL/dlogits [Nv, V]. */
-    private void backward(Forward f) {
+    /**
+     * Backward from f.logits holding dL/dlogits [Nv, V]; with {@code featureGrads} adds the grid's
+     * gradient to {@code dGrid} (attention) and returns the pooled features' gradient [B, F] in packed order.
+     */
+    private INDArray backward(Forward f, boolean featureGrads, INDArray dGrid) {
         int b = f.batch;
         int n = f.packing.rows();
         INDArray dTop = Nd4j.create(type, n, cfg.hiddenDim()); // [N, H], zero at step 0 (no loss)
@@ -268,7 +290,7 @@ public final class CaptionNet {
             int steps = f.packing.steps() - 1;
             INDArray dPadded = Nd4j.pullRows(dContext, 1, f.validRowOfPadded, 'c')
                     .reshape(b, steps, cfg.attentionDim()); // [B, T', D], zero at padding
-            INDArray dQueries = attention.backward(f.pass, dPadded)
+            INDArray dQueries = attention.backward(f.pass, dPadded, dGrid)
                     .reshape((long) b * steps, cfg.hiddenDim()); // [B*T', H]
             dTopValid.addi(Nd4j.pullRows(dQueries, 1, f.paddedRowOfValid, 'c')); // [Nv, H]
         }
@@ -277,8 +299,10 @@ public final class CaptionNet {
             dropout[l].backward(d);
             d = lstm[l].backward(d, null, null, true); // [N, in]
         }
-        image.backward(f.pooled, Views.rows(d, 0, b), null, false);
+        INDArray dPooled = featureGrads ? Nd4j.create(type, b, cfg.featureDim()) : null; // [B, F]
+        image.backward(f.pooled, Views.rows(d, 0, b), dPooled, false);
         embed.backward(f.inputIds, Views.rows(d, b, n));
+        return dPooled;
     }
 
     private INDArray logits(int rows) {

@@ -87,8 +87,28 @@ public final class VqaNet {
         int batch = questions.length;
         INDArray target = sorted(targets, f.order); // [B, A]
         double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
-        backward(f);
+        backward(f, false);
         return loss;
+    }
+
+    /** A training step's mean loss and its gradient for the image features [B, F], rows in question order. */
+    public record FeatureStep(double loss, INDArray dImage) {}
+
+    /** As {@link #trainStep}, and also returns d(mean loss)/d(image features) for a fine-tuned encoder. */
+    public FeatureStep trainStepWithFeatureGradients(INDArray image, int[][] questions, INDArray targets, boolean useDropout) {
+        Forward f = forward(image, questions, useDropout, true);
+        int batch = questions.length;
+        INDArray target = sorted(targets, f.order); // [B, A]
+        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
+        INDArray dSorted = backward(f, true); // [B, F] sorted order
+        if (f.order == null) {
+            return new FeatureStep(loss, dSorted);
+        }
+        int[] inverse = new int[f.order.length];
+        for (int b = 0; b < inverse.length; b++) {
+            inverse[f.order[b]] = b;
+        }
+        return new FeatureStep(loss, Nd4j.pullRows(dSorted, 1, inverse, 'c'));
     }
 
     /** Mean loss without gradients and without dropout. */
@@ -113,7 +133,7 @@ public final class VqaNet {
 
     /** Everything backward needs; rows are in length-sorted order. */
     private record Forward(int[] order, Packing packing, int[] ids, INDArray top, INDArray last, INDArray q,
-                           INDArray imageNorm, INDArray v, INDArray fused, INDArray logits) {}
+                           INDArray imageNorm, INDArray norms, INDArray v, INDArray fused, INDArray logits) {}
 
     /** {@code backward}: keep what {@link #backward} needs (the LSTM's training path); otherwise the cheaper inference path. */
     private Forward forward(INDArray imageIn, int[][] questions, boolean training, boolean backward) {
@@ -157,18 +177,26 @@ public final class VqaNet {
         INDArray v = Ops.tanhi(image.forward(img));                           // [B, D]
         INDArray fused = dropout.forward(q.mul(v), training);                 // [B, D]
         INDArray logits = output.forward(fused);                              // [B, A]
-        return new Forward(order, packing, ids, h, last, q, img, v, fused, logits);
+        return new Forward(order, packing, ids, h, last, q, img, norms, v, fused, logits);
     }
 
     /** Expects f.logits to hold dL/dlogits. */
-    private void backward(Forward f) {
+    private INDArray backward(Forward f, boolean imageGrad) {
         INDArray dFused = output.backward(f.fused, f.logits);                 // [B, D]
         dropout.backward(dFused);
         INDArray dq = dFused.mul(f.v);                                        // [B, D]
         INDArray dv = dFused.muli(f.q);                                       // [B, D]
         Ops.tanhBackwardi(f.q, dq);
         Ops.tanhBackwardi(f.v, dv);
-        image.backward(f.imageNorm, dv, null, false);
+        INDArray dImage = null;
+        if (imageGrad) {
+            // u = x / |x|: dx = (du - u (u . du)) / |x|.
+            INDArray du = image.backward(f.imageNorm, dv); // [B, F]
+            INDArray dot = du.mul(f.imageNorm).sum(true, 1); // [B, 1]
+            dImage = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms);
+        } else {
+            image.backward(f.imageNorm, dv, null, false);
+        }
         INDArray dLast = question.backward(f.last, dq);                       // [B, H]
         INDArray dTop = Nd4j.zeros(params.dataType(), f.packing.rows(), cfg.hiddenDim()); // [N, H]
         Ops.scatterAddRows(dTop, f.packing.lastRows(), dLast);
@@ -177,6 +205,7 @@ public final class VqaNet {
             d = lstm[l].backward(d, null, null, true);                        // [N, in_l]
         }
         embedding.backward(f.ids, d);
+        return dImage;
     }
 
     /** Rows of x in the given order (cast to the params' type), or x itself when there is nothing to reorder. */
