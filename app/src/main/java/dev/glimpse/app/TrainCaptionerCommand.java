@@ -108,6 +108,20 @@ final class TrainCaptionerCommand implements Callable<Integer> {
                 : loader.coco(captions, images, valCaptions, valImages);
         err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                 data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
+        if (!training.fineTuneMode().none()) {
+            if (features != null || cacheFeatures != null) {
+                throw new GlimpseException("train captioner: --fine-tune reads the images (the encoder changes); --features and"
+                        + " --cache-features hold frozen-encoder features: use --split-cache DIR instead");
+            }
+            try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, data.imageFiles(), err)) {
+                CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)
+                        .train(data, null, ft.setup(), Checkpoints.beside(training.out), training.resume, err);
+                outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
+                        r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
+                outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
+            }
+            return ExitCodes.OK;
+        }
         try (TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
                 cfg.attention(), training.allowMissing, training.quiet, err)) {
             CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)

@@ -107,6 +107,10 @@ public final class TrainVqaCommand implements Callable<Integer> {
             val.images().forEach(i -> files.put(i.id(), i.file()));
         }
         Path out = training.out;
+        if (!training.fineTuneMode().none()) {
+            fineTuned(trainItems, valItems, data, files, cfg, log);
+            return ExitCodes.OK;
+        }
         TrainingFeatures feats = questionOnly ? null
                 : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
         try {
@@ -134,6 +138,33 @@ public final class TrainVqaCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** --fine-tune: the encoder's trainable part learns with the model; features come through it at every step. */
+    private void fineTuned(List<VqaItem> trainItems, List<VqaItem> valItems, List<DatasetFile> data, Map<Long, Path> files,
+                           VqaTrainConfig cfg, PrintWriter log) throws Exception {
+        if (features != null || questionOnly) {
+            throw new GlimpseException("train vqa: --fine-tune reads the images (the encoder changes); it does not go with"
+                    + " --features (frozen-encoder features; use --split-cache DIR) or --question-only");
+        }
+        Path out = training.out;
+        try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, files, log)) {
+            VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
+                    .train(trainItems, valItems, null, ft.setup(), data, Checkpoints.beside(out), training.resume);
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
+            if (!valItems.isEmpty()) {
+                Path answersFile = valResultsFile(out);
+                ft.setup().encoder().restore(result.best().imageSide().tuned());
+                FeatureSource std = dev.glimpse.common.imageside.FineTunedFeatures.of(ft.setup().encoder(),
+                        ft.setup().splitActivations(), result.best().imageSide().standardizer(), null, false).source();
+                VqaResultsFile.write(answersFile, result.best().answerAll(valItems, std, cfg.batchSize()));
+                w.println("validation answers of the best model: " + answersFile
+                        + " (score with glimpse evaluate vqa --results ...)");
+                printBest(w, result);
+            }
+            w.flush();
+        }
     }
 
     /** {@code vqa.zip} -> {@code vqa.val-results.json} beside it. */

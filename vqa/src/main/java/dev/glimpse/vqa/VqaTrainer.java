@@ -1,6 +1,7 @@
 package dev.glimpse.vqa;
 
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
@@ -38,8 +39,14 @@ public final class VqaTrainer {
      */
     public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
                         List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
+        return train(train, val, rawFeatures, null, data, files, resume);
+    }
+
+    /** @param fineTuning null = frozen encoder; else its trainable part learns too ({@code rawFeatures} is not read) */
+    public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures, FineTuning fineTuning,
+                        List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(cfg.loop(progressBar), files, resume,
-                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, data, checkpoint, file, log), log);
+                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, fineTuning, data, checkpoint, file, log), log);
         VqaTask task = (VqaTask) r.task();
         VqaModel last = task.model().withTraining(r.record());
         VqaModel best = r.bestEpoch() > 0 ? VqaModel.load(files.best()) : last;

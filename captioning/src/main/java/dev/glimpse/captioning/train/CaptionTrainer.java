@@ -1,6 +1,7 @@
 package dev.glimpse.captioning.train;
 
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.EpochMetrics;
 import dev.glimpse.common.train.TrainingLoop;
@@ -35,8 +36,17 @@ public final class CaptionTrainer {
      */
     public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume, PrintWriter log)
             throws IOException {
+        return train(data, rawFeatures, null, out, resume, log);
+    }
+
+    /**
+     * @param fineTuning null = the encoder stays frozen; else its trainable part learns too (its own
+     *                   parameter group and learning-rate scale) and {@code rawFeatures} is not read
+     */
+    public Result train(CaptionDataset data, FeatureSource rawFeatures, FineTuning fineTuning, Checkpoints out, boolean resume,
+                        PrintWriter log) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
-                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, checkpoint, file), log);
+                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, fineTuning, checkpoint, file), log);
         return new Result(out.best(), out.latest(), out.lossCurve(), r.bestScore(), r.bestEpoch(), r.history(),
                 r.stopReason(), r.seconds());
     }

@@ -205,6 +205,23 @@ public final class TunableEncoder implements AutoCloseable {
         return new TunedWeights(mode.toString(), blocks.split(), baseSha256, values);
     }
 
+    /** Continues from tuned parameters saved earlier (a checkpoint) for the same base weights and split. */
+    public void restore(TunedWeights saved) {
+        if (!baseSha256.equals(saved.baseSha256()) || !saved.values().keySet().equals(new java.util.TreeSet<>(paramOfVariable.values()))) {
+            throw new GlimpseException("the checkpoint's tuned encoder (" + saved.mode() + " after " + saved.split()
+                    + ") is not this encoder's trainable part (" + mode + " after " + blocks.split() + ")");
+        }
+        for (Map.Entry<String, String> e : paramOfVariable.entrySet()) {
+            float[] v = saved.values().get(e.getValue());
+            INDArray p = params.get(e.getKey());
+            if (v.length != p.length()) {
+                throw new GlimpseException("tuned encoder parameter " + e.getValue() + ": " + v.length + " values, expected " + p.length());
+            }
+            p.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(v).castTo(p.dataType()).reshape('c', p.shape()));
+        }
+        params.changed();
+    }
+
     private INDArray input(INDArray splitGrid) {
         int[] hwc = splitShape();
         if (splitGrid.rank() != 3 || splitGrid.size(1) != (long) hwc[0] * hwc[1] || splitGrid.size(2) != hwc[2]) {
