@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * {@code glimpse bench}: the standard cases of ../shared/bench/CASES.md through Glimpse's own code
  * paths, optionally interleaved case by case with pytorch_ref.py on the same machine.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = CorpusCommand.class,
         description = "Run the standard benchmark cases (MATMUL, FE, CAP, ATT, VQA, GREEDY, BEAM, VQAINF).")
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> ALL = List.of("MATMUL", "FE", "CAP", "ATT", "VQA", "GREEDY", "BEAM", "VQAINF");
