@@ -1,5 +1,6 @@
 package dev.glimpse.app;
 
+import dev.glimpse.app.serve.BatchPolicy;
 import dev.glimpse.app.serve.GlimpseServer;
 import dev.glimpse.app.serve.ServerLimits;
 import dev.glimpse.app.serve.Services;
@@ -47,8 +48,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30", description = "Seconds per request before 503 (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--queue", defaultValue = "8", description = "Requests that may wait for the model before 503 (default: ${DEFAULT-VALUE}).")
-    int queue;
+    @Option(names = "--max-wait", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Refuse (503) a request whose expected wait for the model is longer (default: ${DEFAULT-VALUE}).")
+    int maxWaitSeconds;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Images captioned together at most (default: ${DEFAULT-VALUE}; 1 = one at a time).")
+    int batchSize;
+
+    @Option(names = "--batch-delay-ms", defaultValue = "5", description = "How long a request waits for others to join its batch (default: ${DEFAULT-VALUE}).")
+    int batchDelayMs;
+
+    @Option(names = "--upload-budget-mb", defaultValue = "512", description = "Memory for request bodies held at once, in MB (default: ${DEFAULT-VALUE}).")
+    int uploadBudgetMb;
+
+    @Option(names = "--max-connections", defaultValue = "1024", description = "Open connections at most (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
 
     @Mixin
     EncoderAccessOptions encoderAccess;
@@ -62,10 +76,23 @@ final class ServeCommand implements Callable<Integer> {
             throw new GlimpseException("no models: run 'glimpse quickstart' to train and install the default models, "
                     + "or pass --caption-model FILE / --vqa-model FILE");
         }
-        if (maxUploadMb < 1 || queue < 1 || timeoutSeconds < 1 || maxPixels < 1) {
-            throw new GlimpseException("--max-upload-mb, --queue, --timeout and --max-pixels must be positive");
+        if (maxUploadMb < 1 || timeoutSeconds < 1 || maxPixels < 1 || maxWaitSeconds < 1 || maxConnections < 1) {
+            throw new GlimpseException("--max-upload-mb, --timeout, --max-pixels, --max-wait and --max-connections must be positive");
         }
-        ServerLimits limits = new ServerLimits((long) maxUploadMb << 20, maxPixels, timeoutSeconds, queue);
+        if (batchSize < 1 || batchSize > 256 || batchDelayMs < 0 || batchDelayMs > 10_000) {
+            throw new GlimpseException("--batch-size must be 1..256 and --batch-delay-ms 0..10000");
+        }
+        ServerLimits base = ServerLimits.defaults();
+        ServerLimits limits = base.with((long) maxUploadMb << 20, maxPixels, timeoutSeconds)
+                .withConnections(maxConnections, base.idleTimeoutMillis(), base.headerTimeoutMillis(), base.minBytesPerSecond());
+        long budget = (long) uploadBudgetMb << 20;
+        if (budget < ServerLimits.minimumUploadBudget(limits.maxUploadBytes())) {
+            throw new GlimpseException("--upload-budget-mb: must hold one upload of --max-upload-mb (at least "
+                    + ((ServerLimits.minimumUploadBudget(limits.maxUploadBytes()) >> 20) + 1) + " MB)");
+        }
+        limits = limits.withUploadBudget(budget, limits.uploadsInProgress());
+        BatchPolicy batching = new BatchPolicy(batchSize, batchDelayMs, maxWaitSeconds * 1000,
+                Math.max(maxPixels, BatchPolicy.defaults().batchPixels()));
         ImageLoader loader = new ImageLoader(limits.imageLimits());
         LocalCaptionService captioner = cap == null ? null : LocalCaptionService.open(cap, encoderAccess.access(), loader);
         LocalVqaService answering;
@@ -77,7 +104,8 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        try (GlimpseServer server = new GlimpseServer(new Services(captioner, answering), limits).start(host, port)) {
+        try (GlimpseServer server = new GlimpseServer(new Services(captioner, answering), limits, batching).start(host, port)) {
+            server.warmUp();
             out.printf("Glimpse serving on http://%s:%d/ (captioner: %s, VQA: %s); Ctrl-C to stop%n", host,
                     server.port(), cap == null ? "none" : cap, vqa == null ? "none" : vqa);
             out.flush();

@@ -5,7 +5,10 @@ import dev.glimpse.captioning.train.CaptionDataset;
 import dev.glimpse.captioning.train.CaptionTrainer;
 import dev.glimpse.captioning.train.CaptionTrainingConfig;
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.train.Checkpoints;
+import dev.glimpse.common.train.GradientFlowPlot;
+import dev.glimpse.common.train.TrainingLoop;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse train captioner}: trains a caption model and writes the best one to {@code --out}. */
 @Command(name = "captioner", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = TrainingDefaults.Captioner.class,
-        header = "Train an image captioner (CNN features + LSTM with attention).",
+        header = "Train an image captioner (CNN features + LSTM, GRU or RNN with attention).",
         description = {
                 "Data: a COCO captions file (--captions, --images; validation from",
                 "--val-captions, or 5%% of the training images held out), or a Karpathy",
@@ -27,8 +30,9 @@ import picocli.CommandLine.Spec;
                 "encoded once with --encoder and kept in memory (small data) or written to",
                 "--cache-features DIR.",
                 "Writes the best model by validation CIDEr-D to --out, the latest checkpoint",
-                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png."})
-final class TrainCaptionerCommand implements Callable<Integer> {
+                "to OUT.ckpt.zip (--resume continues it), the loss curve to OUT.loss.png,",
+                "the gradient flow through time (|dLoss/dh_t| per step) to OUT.gradflow.png."})
+final class TrainCaptionerCommand implements Callable<Integer>, DistributedTraining.Distributable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -84,21 +88,33 @@ final class TrainCaptionerCommand implements Callable<Integer> {
         try {
             return new CaptionTrainingConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.patience, t.seed,
                     t.checkpointEvery, maxCaptionLength, t.minWordCount, t.embed, t.hidden, t.layers, attentionDim,
-                    !noAttention, valBeam, valMaxImages, blind);
+                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt());
         } catch (IllegalArgumentException e) {
             throw new GlimpseException("train captioner: " + e.getMessage());
         }
     }
 
+    /** Where step gradients come from: this machine, or a cluster's workers (glimpse-spark sets it). */
+    TrainingLoop.GradientsFactory gradients = TrainingLoop.GradientsFactory.LOCAL;
+
     @Override
-    public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        PrintWriter outLine = spec.commandLine().getOut();
+    public void gradients(TrainingLoop.GradientsFactory gradients) {
+        this.gradients = gradients;
+    }
+
+    /** What a run trains on, as the options name it; closing releases the features. */
+    private record Inputs(CaptionTrainingConfig cfg, CaptionDataset data, TrainingFeatures feats) {}
+
+    private Inputs inputs(PrintWriter err) {
         if ((captions == null) == (karpathy == null)) {
             throw new GlimpseException("train captioner: give either --captions FILE or --karpathy FILE");
         }
         if (karpathy != null && valCaptions != null) {
             throw new GlimpseException("train captioner: --val-captions goes with --captions; a Karpathy file has its own val split");
+        }
+        if (gradients != TrainingLoop.GradientsFactory.LOCAL && features == null) {
+            throw new GlimpseException("train captioner: training across workers reads a feature cache (--features DIR,"
+                    + " made by `glimpse features` or `glimpse-spark features`), at the same path on every worker");
         }
         CaptionTrainingConfig cfg = config();
         // With a cache every listed image is kept (the cache must hold them all); else the files must exist.
@@ -109,27 +125,59 @@ final class TrainCaptionerCommand implements Callable<Integer> {
         err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                 data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
         if (!training.fineTuneMode().none()) {
-            if (features != null || cacheFeatures != null) {
+            if (features != null || cacheFeatures != null || gradients != TrainingLoop.GradientsFactory.LOCAL) {
                 throw new GlimpseException("train captioner: --fine-tune reads the images (the encoder changes); --features and"
-                        + " --cache-features hold frozen-encoder features: use --split-cache DIR instead");
+                        + " --cache-features hold frozen-encoder features (use --split-cache DIR instead), and it trains on"
+                        + " this machine only");
             }
-            try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, data.imageFiles(), err)) {
-                CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)
-                        .train(data, null, ft.setup(), Checkpoints.beside(training.out), training.resume, err);
+            return new Inputs(cfg, data, null);
+        }
+        TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
+                cfg.attention(), training.allowMissing, training.quiet, err);
+        return new Inputs(cfg, data.only(feats.usable()), feats);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outLine = spec.commandLine().getOut();
+        Inputs in = inputs(err);
+        if (in.feats() == null) {
+            try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, in.data().imageFiles(), err)) {
+                CaptionTrainer.Result r = new CaptionTrainer(in.cfg(), !training.quiet)
+                        .train(in.data(), null, ft.setup(), Checkpoints.beside(training.out), training.resume, err);
                 outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                         r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
                 outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
             }
             return ExitCodes.OK;
         }
-        try (TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
-                cfg.attention(), training.allowMissing, training.quiet, err)) {
-            CaptionTrainer.Result r = new CaptionTrainer(cfg, !training.quiet)
-                    .train(data.only(feats.usable()), feats.source(), Checkpoints.beside(training.out), training.resume, err);
+        try (TrainingFeatures feats = in.feats()) {
+            CaptionTrainer.Result r = new CaptionTrainer(in.cfg(), !training.quiet)
+                    .train(in.data(), feats.source(), Checkpoints.beside(training.out), training.resume, gradients, err);
             outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
                     r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
             outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
+            if (Files.isRegularFile(r.gradientFlow())) {
+                outLine.printf("gradient flow: %s%n", r.gradientFlow());
+            }
+            String gradients = GradientFlowPlot.summary(r.history());
+            if (!gradients.isEmpty()) {
+                outLine.println("gradients, " + gradients);
+            }
         }
         return ExitCodes.OK;
+    }
+
+    @Override
+    public DistributedTraining.Worker worker(ModelBundle start, Path startFile, PrintWriter log) {
+        Inputs in = inputs(log);
+        try {
+            return new DistributedTraining.Worker(
+                    CaptionTrainer.task(in.cfg(), in.data(), in.feats().source(), start, startFile), in.feats());
+        } catch (RuntimeException e) {
+            in.feats().closeQuietly();
+            throw e;
+        }
     }
 }

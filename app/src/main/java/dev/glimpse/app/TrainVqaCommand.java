@@ -2,9 +2,12 @@ package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.train.Checkpoints;
+import dev.glimpse.common.train.TrainingLoop;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
+import dev.glimpse.common.train.GradientFlowPlot;
 import dev.glimpse.datasets.ReadOptions;
 import dev.glimpse.datasets.VqaCorpus;
 import dev.glimpse.datasets.VqaQuestion;
@@ -16,6 +19,7 @@ import dev.glimpse.vqa.VqaTrainConfig;
 import dev.glimpse.vqa.VqaTrainer;
 import dev.glimpse.vqa.eval.VqaResultsFile;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,13 +37,14 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse train vqa}: trains a VQA model from VQA v2 layout files. */
 @Command(name = "vqa", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = TrainingDefaults.Vqa.class,
-        header = "Train a VQA model (LSTM question + CNN image feature, elementwise fusion).",
+        header = "Train a VQA model (LSTM, GRU or RNN question + CNN image feature, elementwise fusion).",
         description = "Data: VQA v1/v2 questions and annotations files (--questions, --annotations, --images;"
                 + " validation from --val-questions/--val-annotations). Features: a cache made by `glimpse features`"
                 + " (--features DIR), or the images encoded once with --encoder. Writes the best model by validation"
                 + " VQA accuracy to --out, the latest checkpoint to OUT.ckpt.zip (--resume continues it), the loss"
-                + " curve to OUT.loss.png and the best model's validation answers to OUT.val-results.json.")
-public final class TrainVqaCommand implements Callable<Integer> {
+                + " curve to OUT.loss.png, the gradient flow through time to OUT.gradflow.png and the best model's"
+                + " validation answers to OUT.val-results.json.")
+public final class TrainVqaCommand implements Callable<Integer>, DistributedTraining.Distributable {
     @Spec
     CommandSpec spec;
 
@@ -76,11 +81,25 @@ public final class TrainVqaCommand implements Callable<Integer> {
     @Option(names = "--question-only", description = "Blind baseline: ignore images, answer from the question alone.")
     boolean questionOnly;
 
+    /** Where step gradients come from: this machine, or a cluster's workers (glimpse-spark sets it). */
+    TrainingLoop.GradientsFactory gradients = TrainingLoop.GradientsFactory.LOCAL;
+
     @Override
-    public Integer call() throws Exception {
+    public void gradients(TrainingLoop.GradientsFactory gradients) {
+        this.gradients = gradients;
+    }
+
+    /** What a run trains on, as the options name it; {@code feats} is null for question-only. */
+    private record Inputs(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, List<DatasetFile> data,
+                          TrainingFeatures feats, FeatureSource raw, Map<Long, Path> files) {}
+
+    private Inputs inputs(PrintWriter log) {
         VqaTrainConfig cfg = config();
-        PrintWriter log = spec.commandLine().getErr();
         boolean needImages = !questionOnly && features == null;
+        if (needImages && gradients != TrainingLoop.GradientsFactory.LOCAL) {
+            throw new GlimpseException("train vqa: training across workers reads a feature cache (--features DIR, made by"
+                    + " `glimpse features` or `glimpse-spark features`, at the same path on every worker) or none (--question-only)");
+        }
         if (needImages && images == null) {
             throw new GlimpseException("--images DIR is needed (or --features DIR, or --question-only)");
         }
@@ -106,23 +125,43 @@ public final class TrainVqaCommand implements Callable<Integer> {
         if (val != null) {
             val.images().forEach(i -> files.put(i.id(), i.file()));
         }
-        Path out = training.out;
         if (!training.fineTuneMode().none()) {
-            fineTuned(trainItems, valItems, data, files, cfg, log);
-            return ExitCodes.OK;
+            return new Inputs(cfg, trainItems, valItems, data, null, null, files);
         }
         TrainingFeatures feats = questionOnly ? null
                 : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
+        if (feats != null) {
+            trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+            valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
+        }
+        return new Inputs(cfg, trainItems, valItems, data, feats, feats == null ? new BlindFeatures() : feats.source(), files);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter log = spec.commandLine().getErr();
+        Inputs in = inputs(log);
+        VqaTrainConfig cfg = in.cfg();
+        List<VqaItem> valItems = in.val();
+        Path out = training.out;
+        if (!training.fineTuneMode().none()) {
+            fineTuned(in.train(), valItems, in.data(), in.files(), cfg, log);
+            return ExitCodes.OK;
+        }
         try {
-            FeatureSource raw = feats == null ? new BlindFeatures() : feats.source();
-            if (feats != null) {
-                trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
-                valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
-            }
+            FeatureSource raw = in.raw();
             VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
-                    .train(trainItems, valItems, raw, data, Checkpoints.beside(out), training.resume);
+                    .train(in.train(), valItems, raw, in.data(), Checkpoints.beside(out), training.resume, gradients);
             PrintWriter w = spec.commandLine().getOut();
             w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
+            Path flow = Checkpoints.beside(out).gradientFlow();
+            if (Files.isRegularFile(flow)) {
+                w.println("gradient flow: " + flow);
+            }
+            String gradients = GradientFlowPlot.summary(result.history());
+            if (!gradients.isEmpty()) {
+                w.println("gradients, " + gradients);
+            }
             if (!valItems.isEmpty()) {
                 Path answersFile = valResultsFile(out);
                 FeatureSource std = result.best().questionOnly() ? raw : result.best().imageSide().features(raw, out);
@@ -133,8 +172,8 @@ public final class TrainVqaCommand implements Callable<Integer> {
             }
             w.flush();
         } finally {
-            if (feats != null) {
-                feats.close();
+            if (in.feats() != null) {
+                in.feats().close();
             }
         }
         return ExitCodes.OK;
@@ -164,6 +203,20 @@ public final class TrainVqaCommand implements Callable<Integer> {
                 printBest(w, result);
             }
             w.flush();
+        }
+    }
+
+    @Override
+    public DistributedTraining.Worker worker(ModelBundle start, Path startFile, PrintWriter log) {
+        Inputs in = inputs(log);
+        try {
+            return new DistributedTraining.Worker(VqaTrainer.task(in.cfg(), in.train(), in.val(), in.raw(), in.data(),
+                    start, startFile, log), in.feats());
+        } catch (RuntimeException e) {
+            if (in.feats() != null) {
+                in.feats().closeQuietly();
+            }
+            throw e;
         }
     }
 
@@ -199,7 +252,7 @@ public final class TrainVqaCommand implements Callable<Integer> {
         TrainingOptions t = training;
         return new VqaTrainConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.seed, mode, answers,
                 maxQuestionLength, t.minWordCount, t.embed, t.hidden, t.layers, fused, questionOnly, t.patience,
-                t.checkpointEvery);
+                t.checkpointEvery, t.cellKind(), t.tbptt());
     }
 
     static List<VqaItem> items(VqaCorpus corpus) {

@@ -47,6 +47,8 @@ abstract class TrainingDefaults implements IDefaultValueProvider {
         put("--hidden", hidden);
         put("--layers", layers);
         put("--min-word-count", minWordCount);
+        put("--cell", "lstm");
+        put("--tbptt", 0);
     }
 
     final void put(String option, Object value) {

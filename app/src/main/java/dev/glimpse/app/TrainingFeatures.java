@@ -153,6 +153,15 @@ final class TrainingFeatures implements AutoCloseable {
         return s;
     }
 
+    /** For a worker that could not use the features it opened. */
+    void closeQuietly() {
+        try {
+            close();
+        } catch (Exception ignored) {
+            // the worker's own failure is the one to report
+        }
+    }
+
     @Override
     public void close() throws Exception {
         if (resource != null) {

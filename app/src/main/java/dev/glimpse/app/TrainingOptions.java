@@ -2,6 +2,7 @@ package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.features.FeatureCoverage;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.train.LearningRateSchedule;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -76,6 +77,16 @@ final class TrainingOptions {
     @Option(names = "--layers", paramLabel = "N", description = "Recurrent layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
+    @Option(names = "--cell", paramLabel = "lstm|gru|rnn",
+            description = "Recurrent cell of every layer: lstm, gru (PyTorch's form: the reset gate multiplies"
+                    + " W_hn h + b_hn) or rnn (plain tanh RNN) (default: ${DEFAULT-VALUE}).")
+    String cell;
+
+    @Option(names = "--tbptt", paramLabel = "K",
+            description = "Truncated backpropagation through time: carry the hidden state across chunks of K steps,"
+                    + " backpropagate within each chunk only; 0 = full BPTT (default: ${DEFAULT-VALUE}).")
+    int tbptt;
+
     @Option(names = "--min-word-count", paramLabel = "N",
             description = "Words seen fewer times in the training text become <unk> (default: ${DEFAULT-VALUE}).")
     int minWordCount;
@@ -115,6 +126,19 @@ final class TrainingOptions {
     double encoderRateScale() {
         require(encoderLr >= 0 && encoderLr <= 1, "--encoder-lr must be in [0, 1], got " + encoderLr);
         return encoderLr == 0 ? 0.1 : encoderLr / learningRate().base();
+    }
+
+    CellKind cellKind() {
+        try {
+            return CellKind.parse(cell);
+        } catch (IllegalArgumentException e) {
+            throw new GlimpseException("--cell: " + e.getMessage());
+        }
+    }
+
+    int tbptt() {
+        require(tbptt >= 0, "--tbptt must be >= 0 (0 = full backpropagation through time), got " + tbptt);
+        return tbptt;
     }
 
     LearningRateSchedule learningRate() {

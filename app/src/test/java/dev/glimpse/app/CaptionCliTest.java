@@ -107,6 +107,52 @@ class CaptionCliTest {
     }
 
     @Test
+    void trainsAGruWithTruncatedBpttAndRefusesUnknownCells() throws Exception {
+        Path gruDir = dir.resolve("gru");
+        Files.createDirectories(gruDir);
+        List<String> args = trainArgs(1, "--cell", "gru", "--tbptt", "4");
+        args.set(args.indexOf("--out") + 1, gruDir.resolve("gru.zip").toString());
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        CaptionModel m = CaptionModel.read(gruDir.resolve("gru.zip"));
+        assertEquals(dev.glimpse.common.nn.CellKind.GRU, m.net().cell());
+        assertTrue(Files.size(gruDir.resolve("gru.gradflow.png")) > 1000);
+        assertTrue(r.out().contains("gradient flow: " + gruDir.resolve("gru.gradflow.png")), r.out());
+        assertTrue(r.out().contains("gradients, epoch 1: gradient norm before clipping"), r.out());
+        List<Double> flow = m.training().history().get(0).gradFlow();
+        assertTrue(flow.size() >= 5 && flow.stream().allMatch(v -> v >= 0), flow.toString());
+        JsonNode config = Json.MAPPER.valueToTree(m.training().config());
+        assertEquals("gru", config.get("cell").asText());
+        assertEquals(4, config.get("tbptt").asInt());
+        Path image;
+        try (var files = Files.list(scenes.val().imageDir())) {
+            image = files.findFirst().orElseThrow();
+        }
+        Result caption = run("caption", image.toString(), "--model", gruDir.resolve("gru.zip").toString());
+        assertEquals(0, caption.code(), caption.err());
+
+        List<String> resumeAsGru = trainArgs(3, "--resume", "--cell", "gru");
+        Path copy = dir.resolve("resume-gru");
+        Files.createDirectories(copy);
+        Files.copy(dir.resolve("model.ckpt.zip"), copy.resolve("model.ckpt.zip"));
+        resumeAsGru.set(resumeAsGru.indexOf("--out") + 1, copy.resolve("model.zip").toString());
+        Result bad = run(resumeAsGru.toArray(String[]::new));
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("net.cell (none) -> gru"), bad.err());
+
+        Result unknown = run(trainArgs(1, "--cell", "lstm2").toArray(String[]::new));
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--cell") && unknown.err().contains("lstm2"), unknown.err());
+        assertFalse(unknown.err().contains("\tat "), unknown.err());
+        Result negative = run(trainArgs(1, "--tbptt", "-1").toArray(String[]::new));
+        assertEquals(2, negative.code());
+        assertTrue(negative.err().contains("--tbptt"), negative.err());
+
+        Result help = run("train", "captioner", "--help");
+        assertTrue(help.out().contains("--cell") && help.out().contains("--tbptt"), help.out());
+    }
+
+    @Test
     void captionsImagesAndReportsBadOnesWithoutStopping() throws Exception {
         Path a = scenes.val().imageDir().resolve(Files.list(scenes.val().imageDir()).sorted().findFirst().orElseThrow().getFileName());
         Path bad = dir.resolve("not-an-image.jpg");

@@ -54,6 +54,26 @@ class VqaEndToEndTest {
     }
 
     @Test
+    void trainsAGruQuestionEncoderWithTruncatedBpttAndAnswers() throws Exception {
+        Path gru = dir.resolve("gru.zip");
+        List<String> args = new ArrayList<>(List.of(train(gru, "--cell", "gru", "--tbptt", "3")));
+        args.set(args.indexOf("--epochs") + 1, "2");
+        VqaCli.Run run = VqaCli.run(args.toArray(new String[0]));
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("gradient flow: ") && run.out().contains("gradients, epoch 2"), run.out());
+        assertTrue(Files.size(dir.resolve("gru.gradflow.png")) > 1000);
+        VqaModel model = VqaModel.load(gru);
+        assertEquals(dev.glimpse.common.nn.CellKind.GRU, model.config().cell());
+        assertEquals("gru", model.training().config().get("cell"));
+        assertEquals(3, ((Number) model.training().config().get("tbptt")).intValue());
+        List<EpochMetrics> history = model.training().history();
+        assertTrue(history.get(history.size() - 1).gradFlow().size() >= 3, history.toString());
+        Path image = Files.list(scenes.resolve("images/train")).sorted().findFirst().orElseThrow();
+        run = VqaCli.run("ask", image.toString(), "What color is the circle?", "--model", gru.toString());
+        assertEquals(0, run.exitCode(), run.err());
+    }
+
+    @Test
     void trainsBeatsTheBlindModelOnTrainingDataAndAnswers() throws Exception {
         Path full = dir.resolve("vqa.zip");
         VqaCli.Run run = VqaCli.run(train(full));

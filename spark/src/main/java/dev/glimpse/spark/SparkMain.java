@@ -3,6 +3,8 @@ package dev.glimpse.spark;
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.GlimpseException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
@@ -12,8 +14,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The assembly's entry point for {@code spark-submit}:
- * {@code spark-submit --class dev.glimpse.spark.SparkMain glimpse-spark.jar features ...}.
- * Training subcommands are not part of it yet.
+ * {@code spark-submit --class dev.glimpse.spark.SparkMain glimpse-spark.jar features|train captioner|train vqa ...}.
  */
 @Command(name = "glimpse-spark", mixinStandardHelpOptions = true, version = "glimpse-spark 0.1.0",
         description = "Glimpse on Apache Spark (run through spark-submit, which sets the master).")
@@ -47,8 +48,16 @@ public final class SparkMain implements Callable<Integer> {
 
     /** Runs one command line; the Spark context is asked for only once a command needs it. Tests call this. */
     static int run(String[] args, Supplier<JavaSparkContext> context, ImageSource source, PrintWriter out, PrintWriter err) {
+        return run(args, context, source, BeforeSlice.NOTHING, out, err);
+    }
+
+    /** As {@link #run(String[], Supplier, ImageSource, PrintWriter, PrintWriter)}; tests fail training tasks through {@code beforeSlice}. */
+    static int run(String[] args, Supplier<JavaSparkContext> context, ImageSource source, BeforeSlice beforeSlice,
+                   PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new SparkMain());
         cl.addSubcommand(new CommandLine(new SparkFeaturesCommand(context, source)));
+        List<SparkTraining> trainings = new ArrayList<>();
+        cl.addSubcommand(SparkTrainCommands.create(context, args, beforeSlice, trainings));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler(SparkMain::handleError);
@@ -57,7 +66,17 @@ public final class SparkMain implements Callable<Integer> {
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return INPUT;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            for (SparkTraining t : trainings) {
+                if (t.stats.steps() > 0) {
+                    err.println(t.stats.summary());
+                    err.flush();
+                    t.finish();
+                }
+            }
+        }
     }
 
     /** Failures to one line and an exit code; a task's GlimpseException reaches here as the cause of Spark's job failure. */

@@ -75,7 +75,7 @@ final class VqaTask implements TrainingLoop.Task {
         int featureDim = cfg.questionOnly() ? BlindFeatures.DIM
                 : fineTuning != null ? fineTuning.encoder().info().pooledDim() : rawFeatures.info().pooledDim();
         VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
-                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout());
+                cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout(), cfg.cell());
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         if (restored != null && restored.net().params().size() == net.params().size()) {
             net.params().copyFrom(restored.net().params().toFloatArray());
@@ -150,6 +150,16 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
+    public void recordGradientFlow(boolean on) {
+        model.net().recordGradNorms(on);
+    }
+
+    @Override
+    public double[] gradientFlow() {
+        return model.net().lastStepGradNorms();
+    }
+
+    @Override
     public TrainingRecord newRecord() {
         return TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
                 cfg.questionOnly() ? "none (question-only)" : features.info().name(),
@@ -176,15 +186,15 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
-    public TrainingLoop.StepLoss step(int epoch, int batch) {
+    public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
         int[] order = order(epoch);
-        int n = batchSize(epoch, batch);
+        int n = to - from;
         int answers = set.answers().size();
         long[] imageIds = new long[n];
         int[][] questions = new int[n][];
         float[] targets = new float[n * answers];
         for (int i = 0; i < n; i++) {
-            VqaTrainingSet.Example ex = set.examples().get(order[batch * cfg.batchSize() + i]);
+            VqaTrainingSet.Example ex = set.examples().get(order[batch * cfg.batchSize() + from + i]);
             imageIds[i] = ex.imageId();
             questions[i] = ex.tokens();
             int[] classes = ex.target().classes();
@@ -201,7 +211,7 @@ final class VqaTask implements TrainingLoop.Task {
             return new TrainingLoop.StepLoss(fs.loss() * n, n);
         }
         INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
-        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0);
+        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(mean * n, n);
     }
 

@@ -1,5 +1,6 @@
 package dev.glimpse.vqa;
 
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.train.LearningRateSchedule;
 import dev.glimpse.common.train.TrainingLoop;
 import java.util.LinkedHashMap;
@@ -15,9 +16,11 @@ import java.util.Map;
 public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule learningRate, double clipNorm,
                              double dropout, long seed, TargetMode targets, int answers, int maxQuestionLength,
                              int minWordCount, int embedDim, int hiddenDim, int lstmLayers, int fusedDim,
-                             boolean questionOnly, int patience, int checkpointEvery) {
+                             boolean questionOnly, int patience, int checkpointEvery, CellKind cell, int tbptt) {
 
     public VqaTrainConfig {
+        cell = cell == null ? CellKind.LSTM : cell;
+        require(tbptt >= 0, "tbptt must be >= 0 (0 = full backpropagation through time)");
         require(epochs >= 1, "epochs must be at least 1");
         require(batchSize >= 1, "batch size must be at least 1");
         require(clipNorm >= 0, "gradient clip norm must be >= 0 (0 = off)");
@@ -28,6 +31,22 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         require(embedDim >= 1 && hiddenDim >= 1 && lstmLayers >= 1 && fusedDim >= 1, "layer sizes must be >= 1");
         require(learningRate != null, "a learning-rate schedule is required");
         require(patience >= 0 && checkpointEvery >= 0, "patience and checkpoint-every must be >= 0");
+    }
+
+    /** An LSTM question encoder trained with full BPTT. */
+    public VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule learningRate, double clipNorm, double dropout,
+                          long seed, TargetMode targets, int answers, int maxQuestionLength, int minWordCount,
+                          int embedDim, int hiddenDim, int lstmLayers, int fusedDim, boolean questionOnly, int patience,
+                          int checkpointEvery) {
+        this(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers, maxQuestionLength, minWordCount,
+                embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, CellKind.LSTM, 0);
+    }
+
+    /** The recurrent cell of the question encoder and the truncation of BPTT (0 = none). */
+    public VqaTrainConfig withRecurrence(CellKind c, int k) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience,
+                checkpointEvery, c, k);
     }
 
     /** The loop's part of these settings. */
@@ -44,77 +63,77 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
     /** The defaults of {@code glimpse train vqa}: the "deeper LSTM Q + norm I" baseline sizes. */
     public static VqaTrainConfig defaults() {
         return new VqaTrainConfig(30, 128, new LearningRateSchedule.Step(1e-3, 10, 5, 0.5), 10.0, 0.5, 42L,
-                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false, 0, 1000);
+                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false, 0, 1000, CellKind.LSTM, 0);
     }
 
     public VqaTrainConfig withEpochs(int v) {
         return new VqaTrainConfig(v, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withBatchSize(int v) {
         return new VqaTrainConfig(epochs, v, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withLearningRate(LearningRateSchedule v) {
         return new VqaTrainConfig(epochs, batchSize, v, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withClipNorm(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, v, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withDropout(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, v, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withSeed(long v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, v, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withTargets(TargetMode v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, v, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withAnswers(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, v,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withMaxQuestionLength(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withMinWordCount(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withSizes(int embed, int hidden, int layers, int fused) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly, patience, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withPatience(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, v, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, v, checkpointEvery, cell, tbptt);
     }
 
     public VqaTrainConfig withCheckpointEvery(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, v);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, v, cell, tbptt);
     }
 
     public VqaTrainConfig withQuestionOnly(boolean v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v, patience, checkpointEvery);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v, patience, checkpointEvery, cell, tbptt);
     }
 
     /** The settings that fix the network's shape: a resumed run must match them. */
@@ -129,6 +148,9 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         m.put("fusedDim", fusedDim);
         m.put("questionOnly", questionOnly);
         m.put("targets", targets.name());
+        if (cell != CellKind.LSTM) {
+            m.put("cell", cell.id()); // absent for the LSTM, as in checkpoints written before cells could be chosen
+        }
         return m;
     }
 
@@ -143,6 +165,8 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         m.put("clipNorm", clipNorm);
         m.put("dropout", dropout);
         m.put("seed", seed);
+        m.put("cell", cell.id());
+        m.put("tbptt", tbptt);
         return m;
     }
 }

@@ -1,5 +1,6 @@
 package dev.glimpse.vqa;
 
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
@@ -8,6 +9,7 @@ import dev.glimpse.common.train.EpochMetrics;
 import dev.glimpse.common.train.TrainingLoop;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -39,17 +41,40 @@ public final class VqaTrainer {
      */
     public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
                         List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
-        return train(train, val, rawFeatures, null, data, files, resume);
+        return train(train, val, rawFeatures, data, files, resume, TrainingLoop.GradientsFactory.LOCAL);
     }
 
     /** @param fineTuning null = frozen encoder; else its trainable part learns too ({@code rawFeatures} is not read) */
     public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures, FineTuning fineTuning,
                         List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(cfg.loop(progressBar), files, resume,
-                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, fineTuning, data, checkpoint, file, log), log);
+                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, fineTuning, data, checkpoint, file, log),
+                TrainingLoop.GradientsFactory.LOCAL, log);
+        return result(r, files);
+    }
+
+    /** A run whose step gradients come from {@code gradients} (workers of a cluster). */
+    public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures, List<DatasetFile> data,
+                        Checkpoints files, boolean resume, TrainingLoop.GradientsFactory gradients) throws IOException {
+        TrainingLoop.Result r = TrainingLoop.run(cfg.loop(progressBar), files, resume,
+                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, data, checkpoint, file, log), gradients, log);
+        return result(r, files);
+    }
+
+    private static Result result(TrainingLoop.Result r, Checkpoints files) {
         VqaTask task = (VqaTask) r.task();
         VqaModel last = task.model().withTraining(r.record());
         VqaModel best = r.bestEpoch() > 0 ? VqaModel.load(files.best()) : last;
         return new Result(best, last, task.set(), r.history(), r.bestEpoch());
+    }
+
+    /**
+     * A worker's task for data-parallel training: the one {@link #train} would make from this
+     * checkpoint (the driver's model: vocabularies, image statistics, parameters).
+     */
+    public static TrainingLoop.Task task(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val,
+                                         FeatureSource rawFeatures, List<DatasetFile> data, ModelBundle start,
+                                         Path file, PrintWriter log) {
+        return VqaTask.create(cfg, train, val, rawFeatures, data, start, file, log);
     }
 }

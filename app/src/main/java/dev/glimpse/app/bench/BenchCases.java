@@ -12,6 +12,7 @@ import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.vqa.net.VqaNet;
 import dev.glimpse.vqa.net.VqaNetConfig;
 import java.awt.image.BufferedImage;
@@ -93,7 +94,13 @@ final class BenchCases {
     }
 
     List<BenchResult> captionTraining(boolean attention) throws Exception {
-        CaptionNetConfig cfg = new CaptionNetConfig(V, F, attention ? F : 0, E, H, 1, attention ? D : 0, attention, 0.0);
+        return captionTraining(attention, CellKind.LSTM);
+    }
+
+    /** CAP (or ATT) with the given cell; GRU: the GRU case of CASES.md. */
+    List<BenchResult> captionTraining(boolean attention, CellKind cell) throws Exception {
+        CaptionNetConfig cfg = new CaptionNetConfig(V, F, attention ? F : 0, E, H, 1, attention ? D : 0, attention, 0.0,
+                cell);
         CaptionNet net = new CaptionNet(cfg, 2);
         SplittableRandom rng = new SplittableRandom(5);
         INDArray pooled = Nd4j.rand(DataType.FLOAT, B_CAP, F).addi(0.01);
@@ -106,8 +113,23 @@ final class BenchCases {
             net.params().clipGradNorm(5.0);
             adam.step();
         }, 3, reps(20, 5));
-        return List.of(BenchResult.of(attention ? "ATT" : "CAP", "train B=" + B_CAP + " (packed, valid positions)",
-                t, B_CAP, "captions/s"));
+        String name = cell == CellKind.GRU ? "GRU" : attention ? "ATT" : "CAP";
+        return List.of(BenchResult.of(name, "train B=" + B_CAP + " (packed, valid positions)", t, B_CAP, "captions/s"));
+    }
+
+    /**
+     * The GRU case: training, then GREEDY and BEAM with a GRU decoder (rows of the GRU case, so they are not
+     * paired with PyTorch's LSTM decoding; compare with the GREEDY and BEAM cases of the same run).
+     */
+    List<BenchResult> gru() throws Exception {
+        List<BenchResult> out = new ArrayList<>(captionTraining(false, CellKind.GRU));
+        for (BenchResult r : greedy(CellKind.GRU)) {
+            out.add(r.renamed("GRU", "GREEDY " + r.variant().replace("per-word input table", "GRU decoder")));
+        }
+        for (BenchResult r : beam(CellKind.GRU)) {
+            out.add(r.renamed("GRU", "BEAM " + r.variant().replace("per-word input table", "GRU decoder")));
+        }
+        return out;
     }
 
     List<BenchResult> vqaTraining() throws Exception {
@@ -144,7 +166,11 @@ final class BenchCases {
 
     /** GREEDY: the CAP model decoding 20 tokens with no early stop, batch 1 and batch 32. */
     List<BenchResult> greedy() throws Exception {
-        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0), 2);
+        return greedy(CellKind.LSTM);
+    }
+
+    List<BenchResult> greedy(CellKind cell) throws Exception {
+        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0, cell), 2);
         List<BenchResult> out = new ArrayList<>();
         for (int b : new int[] {1, 32}) {
             INDArray pooled = Nd4j.rand(DataType.FLOAT, b, F).addi(0.01);
@@ -157,7 +183,11 @@ final class BenchCases {
 
     /** BEAM: width 3 and 5, batch 1, 20 tokens, through the beam-search decoder glimpse uses. */
     List<BenchResult> beam() throws Exception {
-        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0), 2);
+        return beam(CellKind.LSTM);
+    }
+
+    List<BenchResult> beam(CellKind cell) throws Exception {
+        CaptionNet net = new CaptionNet(new CaptionNetConfig(V, F, 0, E, H, 1, 0, false, 0.0, cell), 2);
         INDArray pooled = Nd4j.rand(DataType.FLOAT, 1, F).addi(0.01);
         List<BenchResult> out = new ArrayList<>();
         for (int k : new int[] {3, 5}) {

@@ -39,6 +39,11 @@ record BenchResult(String benchCase, String variant, int n, double items, double
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
+    /** The same measurement under another case and variant name. */
+    BenchResult renamed(String newCase, String newVariant) {
+        return new BenchResult(newCase, newVariant, n, items, msMed, msMin, msMax, unit, cpuMsMean, msP95);
+    }
+
     double thrMed() {
         return items / (msMed / 1e3);
     }

@@ -22,6 +22,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /** The caption service over one model file: images in, {@link CaptionResult} out. */
 public final class LocalCaptionService implements CaptionService {
@@ -50,42 +52,69 @@ public final class LocalCaptionService implements CaptionService {
 
     @Override
     public CaptionResult caption(CaptionRequest request) {
+        int n = request.images().size();
+        CaptionResult.ImageCaption[] captions = new CaptionResult.ImageCaption[n];
+        CaptionResult.ImageFailure[] failures = new CaptionResult.ImageFailure[n];
+        caption(request.images(), request.settings(), request.attentionMaps(), captions, failures);
+        return new CaptionResult(file.toString(), present(captions), present(failures));
+    }
+
+    /** Decodes the images together, chunk by chunk, as {@link #caption(CaptionRequest)} does. */
+    @Override
+    public List<CaptionResult> captionEach(List<ImageInput> images, CaptionSettings settings) {
+        int n = images.size();
+        CaptionResult.ImageCaption[] captions = new CaptionResult.ImageCaption[n];
+        CaptionResult.ImageFailure[] failures = new CaptionResult.ImageFailure[n];
+        caption(images, settings, null, captions, failures);
+        List<CaptionResult> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new CaptionResult(file.toString(), present(new CaptionResult.ImageCaption[] {captions[i]}),
+                    present(new CaptionResult.ImageFailure[] {failures[i]})));
+        }
+        return out;
+    }
+
+    /** Fills, per input index, its caption or the reason it could not be read. */
+    private void caption(List<ImageInput> all, CaptionSettings settings, Function<ImageInput, Path> attentionMaps,
+                         CaptionResult.ImageCaption[] captions, CaptionResult.ImageFailure[] failures) {
         CaptionModel m = captioner.model();
-        if (request.attentionMaps() != null && !m.net().attention()) {
+        if (attentionMaps != null && !m.net().attention()) {
             throw new GlimpseException(file + ": this model has no attention, so attention maps cannot be drawn");
         }
-        List<CaptionResult.ImageCaption> out = new ArrayList<>();
-        List<CaptionResult.ImageFailure> errors = new ArrayList<>();
-        List<ImageInput> all = request.images();
         for (int from = 0; from < all.size(); from += CHUNK) {
-            List<ImageInput> names = new ArrayList<>();
+            List<Integer> index = new ArrayList<>();
             List<BufferedImage> images = new ArrayList<>();
-            for (ImageInput in : all.subList(from, Math.min(all.size(), from + CHUNK))) {
+            for (int i = from; i < Math.min(all.size(), from + CHUNK); i++) {
+                ImageInput in = all.get(i);
                 try {
                     images.add(in.load(loader));
-                    names.add(in);
+                    index.add(i);
                 } catch (GlimpseException e) {
-                    errors.add(new CaptionResult.ImageFailure(in.name(), oneLine(e.getMessage(), in.name())));
+                    failures[i] = new CaptionResult.ImageFailure(in.name(), oneLine(e.getMessage(), in.name()));
                 }
             }
             if (images.isEmpty()) {
                 continue;
             }
-            List<Caption> captions = captioner.caption(images, request.settings().decodeOptions());
-            for (int i = 0; i < captions.size(); i++) {
-                Path png = request.attentionMaps() == null ? null : request.attentionMaps().apply(names.get(i));
+            List<Caption> decoded = captioner.caption(images, settings.decodeOptions());
+            for (int j = 0; j < decoded.size(); j++) {
+                ImageInput in = all.get(index.get(j));
+                Path png = attentionMaps == null ? null : attentionMaps.apply(in);
                 if (png != null) {
                     try {
-                        AttentionMapImage.write(png, images.get(i), captions.get(i),
+                        AttentionMapImage.write(png, images.get(j), decoded.get(j),
                                 m.imageSide().encoder().preprocess().resize());
                     } catch (IOException e) {
                         throw new UncheckedIOException(png + ": cannot write the attention map: " + e.getMessage(), e);
                     }
                 }
-                out.add(result(names.get(i).name(), captions.get(i), png));
+                captions[index.get(j)] = result(in.name(), decoded.get(j), png);
             }
         }
-        return new CaptionResult(file.toString(), out, errors);
+    }
+
+    private static <T> List<T> present(T[] slots) {
+        return Arrays.stream(slots).filter(Objects::nonNull).toList();
     }
 
     static CaptionResult.ImageCaption result(String image, Caption c, Path png) {

@@ -5,6 +5,7 @@ import dev.glimpse.app.service.AskResult;
 import dev.glimpse.app.service.CaptionRequest;
 import dev.glimpse.app.service.CaptionResult;
 import dev.glimpse.app.service.CaptionService;
+import dev.glimpse.app.service.CaptionSettings;
 import dev.glimpse.app.service.ImageInput;
 import dev.glimpse.app.service.VqaService;
 import dev.glimpse.common.GlimpseException;
@@ -20,15 +21,28 @@ import java.util.Map;
  */
 final class FakeEngine {
     volatile long delayMillis;
+    /** The size of every batch the server's worker asked to caption, in order. */
+    final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     /** The two fake services, sharing this engine's delay, decoding within the server's limits. */
     Services services(ServerLimits limits) {
         ImageLoader loader = new ImageLoader(limits.imageLimits());
         return new Services(new CaptionService() {
+            /** Like a real batch: one delay for the whole batch, each image captioned from its own pixels. */
+            @Override
+            public List<CaptionResult> captionEach(List<ImageInput> images, CaptionSettings settings) {
+                batchSizes.add(images.size());
+                sleep();
+                return images.stream().map(this::captionOne).toList();
+            }
+
             @Override
             public CaptionResult caption(CaptionRequest request) {
                 sleep();
-                ImageInput in = request.images().get(0);
+                return captionOne(request.images().get(0));
+            }
+
+            private CaptionResult captionOne(ImageInput in) {
                 BufferedImage image;
                 try {
                     image = loader.load(in.bytes(), in.name());

@@ -42,7 +42,11 @@ class GlimpseServerTest {
     }
 
     private GlimpseServer start(ServerLimits limits) {
-        server = new GlimpseServer(engine.services(limits), limits).start("127.0.0.1", 0);
+        return start(limits, BatchPolicy.defaults());
+    }
+
+    private GlimpseServer start(ServerLimits limits, BatchPolicy batching) {
+        server = new GlimpseServer(engine.services(limits), limits, batching).start("127.0.0.1", 0);
         return server;
     }
 
@@ -72,7 +76,7 @@ class GlimpseServerTest {
 
     @Test
     void badInputGets4xxWithAMessage() throws Exception {
-        start(new ServerLimits(200_000, 1_000_000, 10, 4));
+        start(ServerLimits.defaults().with(200_000, 1_000_000, 10));
         HttpResponse<String> notImage = post("/api/caption", Map.of(), "hello, not an image".getBytes(StandardCharsets.UTF_8));
         assertEquals(400, notImage.statusCode(), notImage.body());
         assertTrue(Json.MAPPER.readTree(notImage.body()).get("error").asText().length() > 5);
@@ -95,27 +99,85 @@ class GlimpseServerTest {
     }
 
     @Test
-    void fullQueueAnswers503InsteadOfPilingUp() throws Exception {
-        engine.delayMillis = 400;
-        start(new ServerLimits(1 << 20, 1_000_000, 10, 1));
+    void queueIsBoundedByExpectedWaitNotByCount() throws Exception {
+        engine.delayMillis = 300;
+        start(ServerLimits.defaults(), new BatchPolicy(1, 0, 700, 48_000_000L));
         byte[] png = TestImages.png(Color.RED, 16);
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        List<Future<HttpResponse<String>>> fs = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            fs.add(pool.submit(() -> post("/api/caption", Map.of(), png)));
-        }
+        assertEquals(200, post("/api/caption", Map.of(), png).statusCode()); // the worker measures its speed
+        List<HttpResponse<String>> rs = concurrently(8, i -> post("/api/caption", Map.of(), png));
         int ok = 0, busy = 0;
-        for (var f : fs) {
-            int s = f.get().statusCode();
-            if (s == 200) {
+        for (HttpResponse<String> r : rs) {
+            if (r.statusCode() == 200) {
                 ok++;
-            } else if (s == 503) {
+            } else if (r.statusCode() == 503) {
                 busy++;
+                assertTrue(r.headers().firstValue("Retry-After").isPresent(), r.headers().toString());
+                assertTrue(Json.MAPPER.readTree(r.body()).get("error").asText().startsWith("busy"), r.body());
             }
         }
-        pool.shutdown();
-        assertEquals(6, ok + busy);
-        assertTrue(ok >= 2 && busy >= 1, "ok=" + ok + " busy=" + busy);
+        assertEquals(8, ok + busy);
+        // about 0.3 s per image and 0.7 s of expected wait allowed: three or so are queued, the rest refused at once
+        assertTrue(ok >= 2 && ok <= 5 && busy >= 3, "ok=" + ok + " busy=" + busy);
+    }
+
+    @Test
+    void concurrentRequestsAreBatchedAndEachGetsItsOwnAnswer() throws Exception {
+        engine.delayMillis = 300;
+        start(ServerLimits.defaults(), new BatchPolicy(16, 50, 20_000, 48_000_000L));
+        Color[] colors = {Color.RED, Color.GREEN, Color.BLUE};
+        String[] names = {"red", "green", "blue"};
+        List<HttpResponse<String>> rs = concurrently(12, i -> post("/api/caption", Map.of(),
+                TestImages.png(colors[i % 3], 16 + 8 * i)));
+        for (int i = 0; i < rs.size(); i++) {
+            assertEquals(200, rs.get(i).statusCode(), rs.get(i).body());
+            assertEquals("a " + names[i % 3] + " picture", Json.MAPPER.readTree(rs.get(i).body()).get("caption").asText(),
+                    "request " + i + " got another request's caption");
+        }
+        int largest = engine.batchSizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        assertTrue(largest > 1, "batches " + engine.batchSizes);
+        assertEquals(12, engine.batchSizes.stream().mapToInt(Integer::intValue).sum());
+        JsonNode health = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(uri("/api/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(largest, health.get("largest_batch").asInt());
+    }
+
+    @Test
+    void batchesStayWithinThePixelBudgetAndSettings() throws Exception {
+        engine.delayMillis = 200;
+        start(ServerLimits.defaults(), new BatchPolicy(16, 100, 20_000, 2 * 64 * 64));
+        List<HttpResponse<String>> rs = concurrently(8, i -> post("/api/caption",
+                Map.of("beam", i % 2 == 0 ? "1" : "3"), TestImages.png(Color.GREEN, 64)));
+        rs.forEach(r -> assertEquals(200, r.statusCode(), r.body()));
+        assertEquals(8, engine.batchSizes.stream().mapToInt(Integer::intValue).sum());
+        assertTrue(engine.batchSizes.stream().allMatch(n -> n <= 2), "batches " + engine.batchSizes);
+    }
+
+    interface Call {
+        HttpResponse<String> run(int i) throws Exception;
+    }
+
+    /** Starts n calls together and returns their responses in call order. */
+    static List<HttpResponse<String>> concurrently(int n, Call call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                fs.add(pool.submit(() -> {
+                    go.await();
+                    return call.run(k);
+                }));
+            }
+            go.countDown();
+            List<HttpResponse<String>> out = new ArrayList<>();
+            for (var f : fs) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Test

@@ -87,7 +87,7 @@ class RealModelsServerTest {
                 "--encoder", "squeezenet", "--random-init-encoder", "--epochs", "3", "--batch", "32", "--lr", "0.01",
                 "--embed", "16", "--hidden", "32", "--layers", "1", "--fused", "64", "--dropout", "0",
                 "--quiet", "--out", vqa.toString());
-        ServerLimits limits = new ServerLimits(5 << 20, 4_000_000, 30, 64);
+        ServerLimits limits = ServerLimits.defaults().with(5 << 20, 4_000_000, 30);
         ImageLoader loader = new ImageLoader(limits.imageLimits());
         server = new GlimpseServer(new Services(LocalCaptionService.open(cap, EncoderAccess.NONE, loader),
                 LocalVqaService.open(vqa, EncoderAccess.NONE, loader)), limits).start("127.0.0.1", 0);
@@ -180,6 +180,51 @@ class RealModelsServerTest {
         HttpResponse<String> tooWide = post(http, "/api/caption", Map.of("beam", "21"), png);
         assertEquals(400, tooWide.statusCode());
         assertEquals("glimpse: " + Json.MAPPER.readTree(tooWide.body()).get("error").asText(), err.toString().trim());
+    }
+
+    /** Batching is invisible in the answers: requests decoded together get what each gets alone. */
+    @Test
+    void concurrentRequestsGetTheSameCaptionsAsOneAtATime() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<byte[]> images = new ArrayList<>();
+        try (var s = Files.list(scenes.val().imageDir())) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".png")).sorted().limit(12).toList()) {
+                images.add(Files.readAllBytes(p));
+            }
+        }
+        long batchesBefore = health(http).get("batches").asLong();
+        for (String beam : List.of("1", "3")) {
+            List<JsonNode> alone = new ArrayList<>();
+            for (byte[] png : images) {
+                HttpResponse<String> r = post(http, "/api/caption", Map.of("beam", beam), png);
+                assertEquals(200, r.statusCode(), r.body());
+                alone.add(Json.MAPPER.readTree(r.body()));
+            }
+            List<HttpResponse<String>> together = GlimpseServerTest.concurrently(images.size(),
+                    i -> post(http, "/api/caption", Map.of("beam", beam), images.get(i)));
+            for (int i = 0; i < images.size(); i++) {
+                assertEquals(200, together.get(i).statusCode(), together.get(i).body());
+                JsonNode t = Json.MAPPER.readTree(together.get(i).body());
+                assertEquals(alone.get(i).get("caption"), t.get("caption"), "beam " + beam + ", image " + i);
+                assertEquals(alone.get(i).get("ended"), t.get("ended"), "beam " + beam + ", image " + i);
+                assertEquals(alone.get(i).get("score").asDouble(), t.get("score").asDouble(), 1e-4,
+                        "beam " + beam + ", image " + i);
+                for (int a = 0; a < alone.get(i).get("alternatives").size(); a++) {
+                    assertEquals(alone.get(i).get("alternatives").get(a).get("caption"),
+                            t.get("alternatives").get(a).get("caption"), "beam " + beam + ", image " + i + ", alternative " + a);
+                }
+            }
+        }
+        JsonNode h = health(http);
+        // 48 requests in fewer batches: the concurrent ones were decoded together
+        assertTrue(h.get("batches").asLong() - batchesBefore < 4L * images.size(),
+                "batches: " + (h.get("batches").asLong() - batchesBefore));
+        assertTrue(h.get("largest_batch").asInt() > 1, h.toString());
+    }
+
+    static JsonNode health(HttpClient http) throws Exception {
+        return Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + "/api/health")).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     @Test

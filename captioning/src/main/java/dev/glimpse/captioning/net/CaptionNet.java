@@ -4,16 +4,17 @@ import dev.glimpse.common.nn.Dropout;
 import dev.glimpse.common.nn.DotProductAttention;
 import dev.glimpse.common.nn.Embedding;
 import dev.glimpse.common.nn.Linear;
-import dev.glimpse.common.nn.Lstm;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Packing;
 import dev.glimpse.common.nn.Params;
+import dev.glimpse.common.nn.RecurrentLayer;
 import dev.glimpse.common.nn.SoftmaxCrossEntropy;
 import dev.glimpse.common.nn.Views;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The captioning network (Show and Tell, optionally with attention over the image grid in the
@@ -23,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   x_0 = W_img p + b_img                  image as the input of step 0 (no loss at step 0)
  *   x_t = Emb(token_{t-1}),  t = 1..n+1    inputs <start>, w1..wn
- *   h_t^l, c_t^l = LSTM_l(h_{t-1}^l, c_{t-1}^l, d(h_t^{l-1}))   h_t^0 := x_t, h_0 = c_0 = 0
+ *   h_t^l, c_t^l = cell_l(h_{t-1}^l, c_{t-1}^l, d(h_t^{l-1}))   h_t^0 := x_t, h_0 = c_0 = 0
+ *                                          cell = LSTM, GRU or plain RNN (config; c only for the LSTM)
  *   u_t = d(h_t^L)                         d = inverted dropout in training, identity otherwise
  *   logits_t = W_o u_t + b_o                                  (without attention)
  *   K = G W_k, V = G W_v   [R, D]          projected once per image
@@ -32,8 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *                                           [W_o ; W_c] as two accumulating GEMMs, no concat)
  *   p_t = softmax(logits_t), targets w1..wn, <end> at t = 1..n+1
  * </pre>
- * The context is not fed back into the LSTM, so in training attention for all steps runs after the
- * LSTM in a few batched ops. Dropout follows every LSTM layer (between layers and before the output
+ * The context is not fed back into the recurrent layers, so in training attention for all steps runs
+ * after them in a few batched ops. Dropout follows every recurrent layer (between layers and before the output
  * layer and the attention query).
  *
  * <p>Training batches are sorted by caption length and packed (time-major, per step only the
@@ -44,7 +46,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * caption lengths.
  *
  * <p>Parameters (one {@link Params}): {@code image.w [F,E], image.b}, {@code embed.e [V,E]},
- * {@code lstm<l>.wx/.wh/.b}, {@code out.w [H,V], out.b}, and with attention {@code att.wk, att.wv [C,D],
+ * {@code <cell><l>.wx/.wh/.b} ({@code lstm0..}, {@code gru0..}, {@code rnn0..}), {@code out.w [H,V], out.b}, and with attention {@code att.wk, att.wv [C,D],
  * att.wq [H,D]}, {@code ctx.w [D,V]}. A trained model is restored by building the net from its config
  * and {@code params().copyFrom(saved)} (the layout depends only on the config). Not thread-safe (layers
  * keep per-call buffers): one net per thread.
@@ -55,16 +57,18 @@ public final class CaptionNet {
     private final DataType type;
     private final Linear image;
     private final Embedding embed;
-    private final Lstm[] lstm;
+    private final RecurrentLayer[] rnn;
     private final Dropout[] dropout;
     private final Linear out;
     private final Linear outContext; // null without attention
     private final DotProductAttention attention; // null without attention
     /** Size limit of the decoding table {@link #wordGates()} (82 MB for 10000 words x 512 hidden). */
     static final long WORD_GATES_MAX_BYTES = 256L << 20;
-    private INDArray wordGates; // [V, 4H] or null until first needed
+    private INDArray wordGates; // [V, gates*H] or null until first needed
     private long wordGatesVersion = -1;
     private INDArray logitsBuffer; // [1, capacity], reused: the largest array of a step
+    private boolean recordGradNorms;
+    private double[] lastStepGradNorms;
 
     /** A float32 network with weights drawn from {@code seed}. */
     public CaptionNet(CaptionNetConfig cfg, long seed) {
@@ -79,7 +83,7 @@ public final class CaptionNet {
         Linear.declare(b, "image", cfg.featureDim(), cfg.embedDim(), true);
         Embedding.declare(b, "embed", cfg.vocabSize(), cfg.embedDim());
         for (int l = 0; l < cfg.layers(); l++) {
-            Lstm.declare(b, "lstm" + l, l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
+            cfg.cell().declare(b, cfg.cell().layerName(l), l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
         }
         Linear.declare(b, "out", cfg.hiddenDim(), cfg.vocabSize(), true);
         if (cfg.attention()) {
@@ -89,10 +93,10 @@ public final class CaptionNet {
         this.params = b.build(seed);
         this.image = new Linear(params, "image");
         this.embed = new Embedding(params, "embed");
-        this.lstm = new Lstm[cfg.layers()];
+        this.rnn = new RecurrentLayer[cfg.layers()];
         this.dropout = new Dropout[cfg.layers()];
         for (int l = 0; l < cfg.layers(); l++) {
-            lstm[l] = new Lstm(params, "lstm" + l);
+            rnn[l] = cfg.cell().create(params, cfg.cell().layerName(l));
             dropout[l] = new Dropout(cfg.dropout(), seed * 31 + 17 + l);
         }
         this.out = new Linear(params, "out");
@@ -119,33 +123,103 @@ public final class CaptionNet {
     // ---------------------------------------------------------------- training
 
     /**
-     * Forward and backward of one batch: adds the gradients of the mean token loss to
-     * {@code params().flatGrad()} (the caller zeroes, clips and steps the optimizer).
+     * Forward and backward of one batch with full backpropagation through time: adds the gradients of the
+     * mean token loss to {@code params().flatGrad()} (the caller zeroes, clips and steps the optimizer).
      */
     public StepLoss trainStep(CaptionBatch batch, boolean dropout) {
-        Forward f = forward(batch, dropout);
-        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, f.targets, 1.0 / f.valid); // logits := dL/dlogits
-        backward(f, false, null);
-        return new StepLoss(loss, f.valid);
+        return trainStep(batch, dropout, 0);
+    }
+
+    /**
+     * {@link #trainStep(CaptionBatch, boolean)} with truncated BPTT: the time steps run in chunks of
+     * {@code tbptt} steps (0 = one chunk: full BPTT); each chunk starts from the state the previous one ended
+     * in (so the forward pass and the loss are those of full BPTT) and is backpropagated on its own, the
+     * gradient stopping at the chunk's start. Layer caches, logits and their gradients then hold one chunk's
+     * rows: the backward pass's memory grows with {@code tbptt}, not with the caption length.
+     */
+    public StepLoss trainStep(CaptionBatch batch, boolean dropout, int tbptt) {
+        return trainStep(prepare(batch), dropout, tbptt);
     }
 
     /** A training step's loss and the gradients of its mean loss for the image features, in batch order. */
     public record FeatureStep(StepLoss loss, INDArray dPooled, INDArray dGrid) {}
 
     /**
-     * As {@link #trainStep}, and also returns d(mean loss)/d(features): dPooled [B, F] and, with
-     * attention, dGrid [B, R, C] (else null), so gradients can flow on into a fine-tuned encoder.
+     * As {@link #trainStep(CaptionBatch, boolean)} (full BPTT), and also returns d(mean loss)/d(features):
+     * dPooled [B, F] and, with attention, dGrid [B, R, C] (else null), so gradients can flow on into a
+     * fine-tuned encoder.
      */
     public FeatureStep trainStepWithFeatureGradients(CaptionBatch batch, boolean dropout) {
-        Forward f = forward(batch, dropout);
-        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, f.targets, 1.0 / f.valid); // logits := dL/dlogits
-        INDArray dGrid = attention == null ? null : Nd4j.zeros(type, batch.grid().shape()); // [B, R, C]
-        INDArray dPooledSorted = backward(f, true, dGrid); // [B, F] packed order
-        int[] inverse = new int[f.order.length];
+        Prepared p = prepare(batch);
+        p.dPooled = Nd4j.zeros(type, p.batch, cfg.featureDim()); // [B, F] packed order
+        p.dGrid = p.grid == null ? null : Nd4j.zeros(type, p.grid.shape()); // [B, R, C] packed order
+        StepLoss loss = trainStep(p, dropout, 0);
+        int[] inverse = new int[p.order.length];
         for (int s = 0; s < inverse.length; s++) {
-            inverse[f.order[s]] = s;
+            inverse[p.order[s]] = s;
         }
-        return new FeatureStep(new StepLoss(loss, f.valid), Nd4j.pullRows(dPooledSorted, 1, inverse, 'c'), dGrid);
+        INDArray dPooled = Nd4j.pullRows(p.dPooled, 1, inverse, 'c'); // [B, F] batch order
+        INDArray dGrid = null;
+        if (p.dGrid != null) {
+            long[] sh = p.dGrid.shape();
+            dGrid = Nd4j.pullRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), 1, inverse, 'c').reshape('c', sh);
+        }
+        return new FeatureStep(loss, dPooled, dGrid);
+    }
+
+    private StepLoss trainStep(Prepared p, boolean dropout, int tbptt) {
+        if (tbptt < 0) {
+            throw new IllegalArgumentException("tbptt must be >= 0, got " + tbptt);
+        }
+        int steps = p.packing.steps();
+        int k = tbptt == 0 ? steps : tbptt;
+        double[] norms = recordGradNorms ? new double[steps] : null;
+        rnn[0].recordStepGradNorms(norms != null);
+        INDArray[] h0 = null;
+        INDArray[] c0 = null;
+        double loss = 0;
+        for (int t0 = 0; t0 < steps; t0 += k) {
+            Chunk c = chunk(p, t0, Math.min(steps, t0 + k));
+            INDArray[] h1 = c.t1 < steps ? new INDArray[rnn.length] : null;
+            INDArray[] c1 = c.t1 < steps ? new INDArray[rnn.length] : null;
+            forward(p, c, dropout, h0, c0, h1, c1);
+            h0 = h1;
+            c0 = c1;
+            if (c.valid == 0) {
+                continue; // only the image step (tbptt 1): no loss, nothing to backpropagate
+            }
+            loss += SoftmaxCrossEntropy.forwardBackward(c.logits, c.targets, 1.0 / p.valid); // logits := dL/dlogits
+            backward(p, c);
+            if (norms != null) {
+                double[] n = rnn[0].stepGradNorms();
+                System.arraycopy(n, 0, norms, t0, n.length);
+            }
+        }
+        lastStepGradNorms = norms;
+        return new StepLoss(loss, p.valid);
+    }
+
+    /**
+     * Whether {@link #trainStep} records the gradient flow: per time step t the root mean square over the
+     * captions of |dLoss/dh_t| of the first recurrent layer (the gradient that travelled furthest), read by
+     * {@link #lastStepGradNorms}. Step 0 is the image step.
+     */
+    public void recordGradNorms(boolean on) {
+        recordGradNorms = on;
+    }
+
+    /** Per-step |dLoss/dh_t| of the last recorded {@link #trainStep}, or null. */
+    public double[] lastStepGradNorms() {
+        return lastStepGradNorms;
+    }
+
+    /** Rows the recurrent layers' training caches hold now (their largest): bounded by the rows of a chunk. */
+    int trainingCapacityRows() {
+        int rows = 0;
+        for (RecurrentLayer layer : rnn) {
+            rows = Math.max(rows, layer.trainingCapacityRows());
+        }
+        return rows;
     }
 
     /** Mean loss per predicted token, forward only, no dropout. */
@@ -155,8 +229,10 @@ public final class CaptionNet {
 
     /** Summed loss and token count, forward only, no dropout (for averaging over many batches). */
     public StepLoss evaluate(CaptionBatch batch) {
-        Forward f = forward(batch, false);
-        return new StepLoss(SoftmaxCrossEntropy.loss(f.logits, f.targets), f.valid);
+        Prepared p = prepare(batch);
+        Chunk c = chunk(p, 0, p.packing.steps());
+        forward(p, c, false, null, null, null, null);
+        return new StepLoss(SoftmaxCrossEntropy.loss(c.logits, c.targets), p.valid);
     }
 
     /**
@@ -164,22 +240,24 @@ public final class CaptionNet {
      * w1..wn, {@code <end>}. For tests and diagnostics.
      */
     INDArray[] teacherForcedProbabilities(CaptionBatch batch) {
-        Forward f = forward(batch, false);
-        Ops.softmaxRowsi(f.logits); // [Nv, V]
+        Prepared p = prepare(batch);
+        Chunk c = chunk(p, 0, p.packing.steps());
+        forward(p, c, false, null, null, null, null);
+        Ops.softmaxRowsi(c.logits); // [Nv, V]
         INDArray[] result = new INDArray[batch.size()];
-        for (int s = 0; s < f.order.length; s++) {
-            int steps = f.packing.length(s) - 1;
+        for (int s = 0; s < p.order.length; s++) {
+            int steps = p.packing.length(s) - 1;
             int[] rows = new int[steps];
             for (int t = 1; t <= steps; t++) {
-                rows[t - 1] = f.packing.row(t, s) - f.batch;
+                rows[t - 1] = p.packing.row(t, s) - p.batch;
             }
-            result[f.order[s]] = Nd4j.pullRows(f.logits, 1, rows, 'c'); // [n+1, V]
+            result[p.order[s]] = Nd4j.pullRows(c.logits, 1, rows, 'c'); // [n+1, V]
         }
         return result;
     }
 
-    /** Everything the backward pass needs from one forward pass (packed rows sorted by length). */
-    private static final class Forward {
+    /** The whole batch, packed (rows sorted by caption length) and embedded. */
+    private static final class Prepared {
         int batch;
         int valid;
         int[] order; // packed position s -> batch index
@@ -187,122 +265,189 @@ public final class CaptionNet {
         int[] inputIds; // [Nv] token input of each packed row after step 0
         int[] targets; // [Nv]
         INDArray pooled; // [B, F] in packed order
-        INDArray top; // [N, H] (dropped) top LSTM output
-        INDArray logits; // [Nv, V]
-        // attention only
-        DotProductAttention.Pass pass;
-        INDArray contextValid; // [Nv, D]
-        int[] paddedRowOfValid; // [Nv] valid row -> row b*T' + t-1 of the padded [B, T'] layout
-        int[] validRowOfPadded; // [B*T'] padded row -> valid row, or Nv for padding
+        INDArray x; // [N, E] inputs of every row
+        INDArray grid; // [B, R, C] in packed order, or null without attention
+        INDArray dPooled; // [B, F] packed order: the features' gradients, when asked for (fine-tuning)
+        INDArray dGrid; // [B, R, C] packed order, likewise
     }
 
-    private Forward forward(CaptionBatch batch, boolean training) {
+    /**
+     * Steps [t0, t1) of a prepared batch: rows offset(t0)..offset(t1) of it (a contiguous block), the
+     * sequences still running at t0 as a packing of their own, and what one forward pass leaves for backward.
+     */
+    private static final class Chunk {
+        int t0;
+        int t1;
+        int rowFrom; // first packed row
+        int rows; // rows of the chunk
+        int batch; // sequences running at t0
+        int firstValid; // first chunk row with a target (the image step has none)
+        int validFrom; // that row's index among all valid rows
+        int valid; // rows with a target
+        Packing packing;
+        int[] targets; // [valid]
+        INDArray top; // [rows, H] (dropped) top recurrent output
+        INDArray logits; // [valid, V]
+        // attention only
+        DotProductAttention.Pass pass;
+        INDArray contextValid; // [valid, D]
+        int[] paddedRowOfValid; // [valid] valid row -> row s*T' + t' of the padded [batch, T'] layout
+        int[] validRowOfPadded; // [batch*T'] padded row -> valid row, or valid for padding
+    }
+
+    private Prepared prepare(CaptionBatch batch) {
         checkFeatures(batch.pooled(), batch.grid());
-        Forward f = new Forward();
+        Prepared p = new Prepared();
         int b = batch.size();
         int[] lengths = new int[b];
         for (int i = 0; i < b; i++) {
             lengths[i] = batch.tokens()[i].length; // image step + <start> w1..wn
         }
-        f.batch = b;
-        f.order = Packing.orderByLengthDesc(lengths);
+        p.batch = b;
+        p.order = Packing.orderByLengthDesc(lengths);
         int[] sorted = new int[b];
         for (int s = 0; s < b; s++) {
-            sorted[s] = lengths[f.order[s]];
+            sorted[s] = lengths[p.order[s]];
         }
-        f.packing = Packing.ofLengths(sorted);
-        int n = f.packing.rows();
-        f.valid = n - b;
-        f.inputIds = new int[f.valid];
-        f.targets = new int[f.valid];
-        for (int t = 1; t < f.packing.steps(); t++) {
-            for (int s = 0; s < f.packing.batchSize(t); s++) {
-                int j = f.packing.row(t, s) - b;
-                int[] caption = batch.tokens()[f.order[s]];
-                f.inputIds[j] = caption[t - 1];
-                f.targets[j] = caption[t];
+        p.packing = Packing.ofLengths(sorted);
+        int n = p.packing.rows();
+        p.valid = n - b;
+        p.inputIds = new int[p.valid];
+        p.targets = new int[p.valid];
+        for (int t = 1; t < p.packing.steps(); t++) {
+            for (int s = 0; s < p.packing.batchSize(t); s++) {
+                int j = p.packing.row(t, s) - b;
+                int[] caption = batch.tokens()[p.order[s]];
+                p.inputIds[j] = caption[t - 1];
+                p.targets[j] = caption[t];
             }
         }
-        checkIds(f.targets);
+        checkIds(p.targets);
+        p.pooled = Nd4j.pullRows(cast(batch.pooled()), 1, p.order, 'c'); // [B, F]
+        p.x = Nd4j.create(type, n, cfg.embedDim()); // [N, E]
+        image.forward(p.pooled, Views.rows(p.x, 0, b), false);
+        embed.forward(p.inputIds, Views.rows(p.x, b, n));
+        if (attention != null) {
+            INDArray g = cast(batch.grid());
+            long r = g.size(1);
+            INDArray g2 = Nd4j.pullRows(g.reshape('c', b, r * cfg.gridDim()), 1, p.order, 'c'); // [B, R*C]
+            p.grid = g2.reshape('c', b, r, cfg.gridDim()); // [B, R, C] packed order
+        }
+        return p;
+    }
 
-        f.pooled = Nd4j.pullRows(cast(batch.pooled()), 1, f.order, 'c'); // [B, F]
-        INDArray x = Nd4j.create(type, n, cfg.embedDim()); // [N, E]
-        image.forward(f.pooled, Views.rows(x, 0, b), false);
-        embed.forward(f.inputIds, Views.rows(x, b, n));
-        INDArray in = x;
-        for (int l = 0; l < lstm.length; l++) {
-            INDArray h = lstm[l].forward(in, f.packing, null, null); // [N, H]
+    private Chunk chunk(Prepared p, int t0, int t1) {
+        Chunk c = new Chunk();
+        Packing all = p.packing;
+        c.t0 = t0;
+        c.t1 = t1;
+        c.rowFrom = all.offset(t0);
+        int rowTo = t1 < all.steps() ? all.offset(t1) : all.rows();
+        c.rows = rowTo - c.rowFrom;
+        c.batch = all.batchSize(t0);
+        int[] lengths = new int[c.batch];
+        for (int s = 0; s < c.batch; s++) {
+            lengths[s] = Math.min(all.length(s), t1) - t0;
+        }
+        c.packing = Packing.ofLengths(lengths);
+        int firstValidRow = Math.max(c.rowFrom, p.batch);
+        c.firstValid = firstValidRow - c.rowFrom;
+        c.validFrom = firstValidRow - p.batch;
+        c.valid = rowTo - firstValidRow;
+        c.targets = Arrays.copyOfRange(p.targets, c.validFrom, c.validFrom + c.valid);
+        return c;
+    }
+
+    /**
+     * Forward of one chunk from state h0/c0 per layer (null = zeros); when h1 is given, each layer's state
+     * at the chunk's last step (of the sequences running on) is copied into fresh arrays there.
+     */
+    private void forward(Prepared p, Chunk c, boolean training, INDArray[] h0, INDArray[] c0, INDArray[] h1,
+                         INDArray[] c1) {
+        INDArray in = Views.rows(p.x, c.rowFrom, c.rowFrom + c.rows); // [rows, E]
+        int next = h1 == null ? 0 : p.packing.batchSize(c.t1);
+        for (int l = 0; l < rnn.length; l++) {
+            INDArray h = rnn[l].forward(in, c.packing, h0 == null ? null : h0[l], c0 == null ? null : c0[l]); // [rows, H]
+            if (h1 != null) {
+                h1[l] = Nd4j.create(type, next, cfg.hiddenDim()); // [B', H]
+                c1[l] = cfg.cell().hasCell() ? Nd4j.create(type, next, cfg.hiddenDim()) : null;
+                rnn[l].copyLastState(next, h1[l], c1[l]); // before dropout changes h in place
+            }
             dropout[l].forward(h, training);
             in = h;
         }
-        f.top = in; // [N, H]
-        f.logits = logits(f.valid); // [Nv, V]
-        out.forward(Views.rows(f.top, b, n), f.logits, false);
-        if (attention != null) {
-            attend(f, batch.grid());
-            Nd4j.gemm(f.contextValid, outContext.weight(), f.logits, false, false, 1.0, 1.0); // [Nv, V]
+        c.top = in; // [rows, H]
+        if (c.valid == 0) {
+            return;
         }
-        return f;
+        c.logits = logits(c.valid); // [valid, V]
+        out.forward(Views.rows(c.top, c.firstValid, c.rows), c.logits, false);
+        if (attention != null) {
+            attend(p, c);
+            Nd4j.gemm(c.contextValid, outContext.weight(), c.logits, false, false, 1.0, 1.0); // [valid, V]
+        }
     }
 
     /**
-     * Attention for all steps at once. The batched products need a rectangular [B, T'] layout (batch
-     * order, T' = longest caption's steps after the image); packed rows are gathered into it and the
-     * contexts of valid positions gathered back. Padding queries read an arbitrary row; their context
+     * Attention for all steps of a chunk at once. The batched products need a rectangular [batch, T']
+     * layout (packed order, T' = the chunk's steps with a target); packed rows are gathered into it and
+     * the contexts of valid positions gathered back. Padding queries read an arbitrary row; their context
      * is never used and gets zero gradient.
      */
-    private void attend(Forward f, INDArray grid) {
-        int b = f.batch;
-        int steps = f.packing.steps() - 1;
-        int[] queryRows = new int[b * steps]; // padded -> packed row of the top output
-        f.validRowOfPadded = new int[b * steps];
-        Arrays.fill(f.validRowOfPadded, f.valid);
-        f.paddedRowOfValid = new int[f.valid];
-        for (int t = 1; t <= steps; t++) {
-            for (int s = 0; s < f.packing.batchSize(t); s++) {
-                int row = f.packing.row(t, s);
-                int padded = f.order[s] * steps + t - 1;
+    private void attend(Prepared p, Chunk c) {
+        int b = c.batch;
+        int from = c.t0 == 0 ? 1 : 0; // the image step has no target
+        int steps = c.packing.steps() - from;
+        int[] queryRows = new int[b * steps]; // padded -> chunk row of the top output
+        c.validRowOfPadded = new int[b * steps];
+        Arrays.fill(c.validRowOfPadded, c.valid);
+        c.paddedRowOfValid = new int[c.valid];
+        for (int t = from; t < c.packing.steps(); t++) {
+            for (int s = 0; s < c.packing.batchSize(t); s++) {
+                int row = c.packing.row(t, s);
+                int padded = s * steps + t - from;
                 queryRows[padded] = row;
-                f.validRowOfPadded[padded] = row - b;
-                f.paddedRowOfValid[row - b] = padded;
+                c.validRowOfPadded[padded] = row - c.firstValid;
+                c.paddedRowOfValid[row - c.firstValid] = padded;
             }
         }
-        INDArray queries = Nd4j.pullRows(f.top, 1, queryRows, 'c').reshape(b, steps, cfg.hiddenDim()); // [B, T', H]
-        DotProductAttention.Memory memory = attention.memory(cast(grid)); // K, V [B, R, D]
-        f.pass = attention.forward(memory, queries);
-        INDArray context = f.pass.context().reshape((long) b * steps, cfg.attentionDim()); // [B*T', D]
-        f.contextValid = Nd4j.pullRows(context, 1, f.paddedRowOfValid, 'c'); // [Nv, D]
+        INDArray queries = Nd4j.pullRows(c.top, 1, queryRows, 'c').reshape(b, steps, cfg.hiddenDim()); // [b, T', H]
+        INDArray grid = b == p.batch ? p.grid
+                : p.grid.get(NDArrayIndex.interval(0, b), NDArrayIndex.all(), NDArrayIndex.all()).dup('c'); // [b, R, C]
+        DotProductAttention.Memory memory = attention.memory(grid); // K, V [b, R, D]
+        c.pass = attention.forward(memory, queries);
+        INDArray context = c.pass.context().reshape((long) b * steps, cfg.attentionDim()); // [b*T', D]
+        c.contextValid = Nd4j.pullRows(context, 1, c.paddedRowOfValid, 'c'); // [valid, D]
     }
 
-    /**
-     * Backward from f.logits holding dL/dlogits [Nv, V]; with {@code featureGrads} adds the grid's
-     * gradient to {@code dGrid} (attention) and returns the pooled features' gradient [B, F] in packed order.
-     */
-    private INDArray backward(Forward f, boolean featureGrads, INDArray dGrid) {
-        int b = f.batch;
-        int n = f.packing.rows();
-        INDArray dTop = Nd4j.create(type, n, cfg.hiddenDim()); // [N, H], zero at step 0 (no loss)
-        INDArray dTopValid = Views.rows(dTop, b, n); // [Nv, H]
-        out.backward(Views.rows(f.top, b, n), f.logits, dTopValid, false);
+    /** Backward of one chunk from c.logits holding dL/dlogits [valid, V]; the gradient stops at the chunk's start. */
+    private void backward(Prepared p, Chunk c) {
+        INDArray dTop = Nd4j.create(type, c.rows, cfg.hiddenDim()); // [rows, H], zero at the image step
+        INDArray dTopValid = Views.rows(dTop, c.firstValid, c.rows); // [valid, H]
+        out.backward(Views.rows(c.top, c.firstValid, c.rows), c.logits, dTopValid, false);
         if (attention != null) {
-            INDArray dContext = Nd4j.create(type, f.valid + 1, cfg.attentionDim()); // [Nv+1, D], last row zero
-            outContext.backward(f.contextValid, f.logits, Views.rows(dContext, 0, f.valid), false);
-            int steps = f.packing.steps() - 1;
-            INDArray dPadded = Nd4j.pullRows(dContext, 1, f.validRowOfPadded, 'c')
-                    .reshape(b, steps, cfg.attentionDim()); // [B, T', D], zero at padding
-            INDArray dQueries = attention.backward(f.pass, dPadded, dGrid)
-                    .reshape((long) b * steps, cfg.hiddenDim()); // [B*T', H]
-            dTopValid.addi(Nd4j.pullRows(dQueries, 1, f.paddedRowOfValid, 'c')); // [Nv, H]
+            INDArray dContext = Nd4j.create(type, c.valid + 1, cfg.attentionDim()); // [valid+1, D], last row zero
+            outContext.backward(c.contextValid, c.logits, Views.rows(dContext, 0, c.valid), false);
+            long padded = c.validRowOfPadded.length;
+            INDArray dPadded = Nd4j.pullRows(dContext, 1, c.validRowOfPadded, 'c')
+                    .reshape(c.batch, padded / c.batch, cfg.attentionDim()); // [b, T', D], zero at padding
+            INDArray dChunkGrid = p.dGrid == null ? null : Nd4j.zeros(type, c.batch, p.dGrid.size(1), p.dGrid.size(2)); // [b, R, C]
+            INDArray dQueries = attention.backward(c.pass, dPadded, dChunkGrid).reshape(padded, cfg.hiddenDim()); // [b*T', H]
+            if (dChunkGrid != null) {
+                p.dGrid.get(NDArrayIndex.interval(0, c.batch), NDArrayIndex.all(), NDArrayIndex.all()).addi(dChunkGrid);
+            }
+            dTopValid.addi(Nd4j.pullRows(dQueries, 1, c.paddedRowOfValid, 'c')); // [valid, H]
         }
         INDArray d = dTop;
-        for (int l = lstm.length - 1; l >= 0; l--) {
+        for (int l = rnn.length - 1; l >= 0; l--) {
             dropout[l].backward(d);
-            d = lstm[l].backward(d, null, null, true); // [N, in]
+            d = rnn[l].backward(d, null, null, true); // [rows, in]
         }
-        INDArray dPooled = featureGrads ? Nd4j.create(type, b, cfg.featureDim()) : null; // [B, F]
-        image.backward(f.pooled, Views.rows(d, 0, b), dPooled, false);
-        embed.backward(f.inputIds, Views.rows(d, b, n));
-        return dPooled;
+        if (c.t0 == 0) {
+            image.backward(p.pooled, Views.rows(d, 0, p.batch), p.dPooled, false);
+        }
+        embed.backward(Arrays.copyOfRange(p.inputIds, c.validFrom, c.validFrom + c.valid),
+                Views.rows(d, c.firstValid, c.rows));
     }
 
     private INDArray logits(int rows) {
@@ -327,7 +472,7 @@ public final class CaptionNet {
         DotProductAttention.Memory memory = attention == null ? null : attention.memory(cast(grid));
         DecodeState s = new DecodeState(this, b, memory);
         image.forward(cast(pooled), s.input, false); // [B, E]
-        stepLstm(s, 0);
+        stepLayers(s, 0);
         return s;
     }
 
@@ -348,15 +493,15 @@ public final class CaptionNet {
         if (table != null) {
             checkIds(tokens);
             if (s.batch == 1 && type == DataType.FLOAT) {
-                lstm[0].stepFromTableRow(table, tokens[0], s.h[0], s.c[0]); // latency path: no gather, cell in Java
+                rnn[0].stepFromTableRow(table, tokens[0], s.h[0], s.c[0]); // latency path: no gather
             } else {
-                Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, 4H]
-                lstm[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
+                Nd4j.pullRows(table, s.wordGates, 1, tokens); // [B, gates*H]
+                rnn[0].stepFromInputProducts(s.wordGates, s.h[0], s.c[0]);
             }
-            top = stepLstm(s, 1);
+            top = stepLayers(s, 1);
         } else {
             embed.forward(tokens, s.input); // [B, E]
-            top = stepLstm(s, 0); // [B, H]
+            top = stepLayers(s, 0); // [B, H]
         }
         out.forward(top, s.probs, false); // [B, V]
         if (attention != null) {
@@ -366,17 +511,18 @@ public final class CaptionNet {
         return Ops.softmaxRowsi(s.probs);
     }
 
-    private INDArray stepLstm(DecodeState s, int from) {
+    private INDArray stepLayers(DecodeState s, int from) {
         INDArray in = from == 0 ? s.input : s.h[from - 1];
-        for (int l = from; l < lstm.length; l++) {
-            lstm[l].step(in, s.h[l], s.c[l]); // [B, H]
+        for (int l = from; l < rnn.length; l++) {
+            rnn[l].step(in, s.h[l], s.c[l]); // [B, H]
             in = s.h[l];
         }
         return in;
     }
 
     /**
-     * The first LSTM layer's input products for every word, E [alpha Wx] [V, 4H], built on first use
+     * The first recurrent layer's input products for every word, [V, gates*H] (E [alpha Wx] for the LSTM),
+     * built on first use
      * and rebuilt when the parameters change; null when larger than {@link #WORD_GATES_MAX_BYTES}.
      * Decoding reads a row of it instead of multiplying the embedding by Wx: at batch 1 a step is
      * memory-bound, and this takes Wx (4 MB at 512x2048) out of what every token streams, so the
@@ -384,12 +530,12 @@ public final class CaptionNet {
      * L3 cache.
      */
     private INDArray wordGates() {
-        long bytes = (long) cfg.vocabSize() * 4L * cfg.hiddenDim() * type.width();
+        long bytes = (long) cfg.vocabSize() * cfg.cell().gates() * cfg.hiddenDim() * type.width();
         if (bytes > WORD_GATES_MAX_BYTES) {
             return null;
         }
         if (wordGates == null || wordGatesVersion != params.version()) {
-            wordGates = lstm[0].inputProducts(embed.table()); // [V, 4H]
+            wordGates = rnn[0].inputProducts(embed.table()); // [V, gates*H]
             wordGatesVersion = params.version();
         }
         return wordGates;

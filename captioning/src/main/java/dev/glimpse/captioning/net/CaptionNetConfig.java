@@ -1,6 +1,7 @@
 package dev.glimpse.captioning.net;
 
 import dev.glimpse.common.bundle.ModelLimits;
+import dev.glimpse.common.nn.CellKind;
 
 /**
  * Shape of a {@link CaptionNet}. {@code gridDim} and {@code attentionDim} matter only with
@@ -10,15 +11,18 @@ import dev.glimpse.common.bundle.ModelLimits;
  * @param featureDim   pooled image feature F
  * @param gridDim      grid vector size C (attention keys/values come from [R, C] grids)
  * @param embedDim     word embedding and image projection size E
- * @param hiddenDim    LSTM hidden size H (every layer)
- * @param layers       stacked LSTM layers, 1 or more
+ * @param hiddenDim    recurrent hidden size H (every layer)
+ * @param layers       stacked recurrent layers, 1 or more
  * @param attentionDim attention projection size D
  * @param attention    whether the output layer also sees an attention context over the grid
- * @param dropout      drop probability after every LSTM layer in training, in [0, 1)
+ * @param dropout      drop probability after every recurrent layer in training, in [0, 1)
+ * @param cell         the recurrent cell of every layer; absent (null) in model files written before cells
+ *                     could be chosen, which were all LSTM
  */
 public record CaptionNetConfig(int vocabSize, int featureDim, int gridDim, int embedDim, int hiddenDim,
-                               int layers, int attentionDim, boolean attention, double dropout) {
+                               int layers, int attentionDim, boolean attention, double dropout, CellKind cell) {
     public CaptionNetConfig {
+        cell = cell == null ? CellKind.LSTM : cell;
         requirePositive("vocabSize", vocabSize);
         requirePositive("featureDim", featureDim);
         requirePositive("embedDim", embedDim);
@@ -31,6 +35,18 @@ public record CaptionNetConfig(int vocabSize, int featureDim, int gridDim, int e
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
+    }
+
+    /** An LSTM network (the cell of every model before cells could be chosen). */
+    public CaptionNetConfig(int vocabSize, int featureDim, int gridDim, int embedDim, int hiddenDim, int layers,
+                            int attentionDim, boolean attention, double dropout) {
+        this(vocabSize, featureDim, gridDim, embedDim, hiddenDim, layers, attentionDim, attention, dropout, CellKind.LSTM);
+    }
+
+    /** This configuration with another cell. */
+    public CaptionNetConfig withCell(CellKind kind) {
+        return new CaptionNetConfig(vocabSize, featureDim, gridDim, embedDim, hiddenDim, layers, attentionDim, attention,
+                dropout, kind);
     }
 
     /**
@@ -60,7 +76,7 @@ public record CaptionNetConfig(int vocabSize, int featureDim, int gridDim, int e
         long n = featureDim * e + e + v * e;                      // image.w, image.b, embed.e
         for (int l = 0; l < layers; l++) {
             long in = l == 0 ? e : h;
-            n += 4 * in * h + 4 * h * h + 4 * h;                  // lstm<l>.wx, .wh, .b
+            n += cell.parameterCount(in, h);                      // <cell><l>.wx, .wh, .b
         }
         n += h * v + v;                                           // out.w, out.b
         if (attention) {

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Decoding state of B captions in progress (for {@link CaptionNet#next}): LSTM state per layer,
+ * Decoding state of B captions in progress (for {@link CaptionNet#next}): recurrent state per layer,
  * the projected attention memory, and preallocated buffers for one step. Not thread-safe; the
  * arrays returned by {@link #probabilities()} and {@link #attention()} are overwritten by the next
  * step on this state.
@@ -16,9 +16,9 @@ public final class DecodeState {
     final int batch;
     final INDArray input; // [B, E] step input (image projection or word embedding)
     final INDArray[] h; // per layer [B, H]
-    final INDArray[] c; // per layer [B, H]
+    final INDArray[] c; // per layer [B, H] (the LSTM's memory cell; unused by other cells)
     final INDArray probs; // [B, V]
-    final INDArray wordGates; // [B, 4H]: first layer's input products of the step's words
+    final INDArray wordGates; // [B, gates*H]: first layer's input products of the step's words
     final DotProductAttention.Memory memory; // keys/values [B, R, D], or null without attention
     final DotProductAttention.StepBuffers att; // or null without attention
 
@@ -35,7 +35,7 @@ public final class DecodeState {
             c[l] = Nd4j.create(type, batch, cfg.hiddenDim());
         }
         this.probs = Nd4j.create(type, batch, cfg.vocabSize());
-        this.wordGates = Nd4j.create(type, batch, 4L * cfg.hiddenDim());
+        this.wordGates = Nd4j.create(type, batch, (long) cfg.cell().gates() * cfg.hiddenDim());
         this.memory = memory;
         this.att = memory == null ? null : net.attentionKernel().stepBuffers(batch, memory.regions());
     }

@@ -18,6 +18,7 @@ import dev.glimpse.common.imageside.FineTunedFeatures;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.TrainingLoop;
@@ -88,7 +89,7 @@ final class CaptionTask implements TrainingLoop.Task {
         }
         var info = rawFeatures.info();
         CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
-                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
+                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout(), cfg.cell());
         CaptionNet net = new CaptionNet(netConfig, cfg.seed());
         ImageSide imageSide;
         if (checkpoint != null) {
@@ -156,7 +157,12 @@ final class CaptionTask implements TrainingLoop.Task {
         Map<String, Object> m = new LinkedHashMap<>(cfg.resumeKeys());
         m.put("data", data.files().stream().map(DatasetFile::sha256).toList());
         m.put("vocabulary", data.vocabulary().sha256());
-        m.put("net", netConfig);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> net = Json.MAPPER.convertValue(netConfig, LinkedHashMap.class);
+        if (netConfig.cell() == CellKind.LSTM) {
+            net.remove("cell"); // as in checkpoints written before cells could be chosen, so they still resume
+        }
+        m.put("net", net);
         m.put("encoder", features.info());
         if (tuned != null) {
             m.put("fineTune", tuned.tunedWeights().mode() + " after " + tuned.tunedWeights().split());
@@ -199,9 +205,12 @@ final class CaptionTask implements TrainingLoop.Task {
     }
 
     @Override
-    public TrainingLoop.StepLoss step(int epoch, int batch) {
+    public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
         if (tuned != null) {
             int[] rows = epoch(epoch).get(batch);
+            if (from != 0 || to != rows.length) {
+                rows = Arrays.copyOfRange(rows, from, to);
+            }
             long[] ids = new long[rows.length];
             int[][] tokens = new int[rows.length][];
             for (int i = 0; i < rows.length; i++) {
@@ -215,8 +224,22 @@ final class CaptionTask implements TrainingLoop.Task {
             return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
         }
         long[] blind = cfg.blind() ? blindMaps.computeIfAbsent(epoch, this::blindMap) : null;
-        StepLoss l = net.trainStep(batch(data.train(), epoch(epoch).get(batch), blind), cfg.dropout() > 0);
+        int[] rows = epoch(epoch).get(batch);
+        if (from != 0 || to != rows.length) {
+            rows = Arrays.copyOfRange(rows, from, to);
+        }
+        StepLoss l = net.trainStep(batch(data.train(), rows, blind), cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
+    }
+
+    @Override
+    public void recordGradientFlow(boolean on) {
+        net.recordGradNorms(on);
+    }
+
+    @Override
+    public double[] gradientFlow() {
+        return net.lastStepGradNorms();
     }
 
     /** Blind baseline: each training image's features are another training image's, re-drawn each epoch. */

@@ -1,5 +1,6 @@
 package dev.glimpse.captioning.train;
 
+import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
@@ -27,8 +28,8 @@ public final class CaptionTrainer {
     }
 
     /** What a run produced. */
-    public record Result(Path bestModel, Path checkpoint, Path lossCurve, double bestCider, int bestEpoch,
-                         List<EpochMetrics> history, String stopReason, double seconds) {}
+    public record Result(Path bestModel, Path checkpoint, Path lossCurve, Path gradientFlow, double bestCider,
+                         int bestEpoch, List<EpochMetrics> history, String stopReason, double seconds) {}
 
     /**
      * @param rawFeatures the images' features as the encoder gives them; the run standardises them
@@ -36,7 +37,7 @@ public final class CaptionTrainer {
      */
     public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume, PrintWriter log)
             throws IOException {
-        return train(data, rawFeatures, null, out, resume, log);
+        return train(data, rawFeatures, out, resume, TrainingLoop.GradientsFactory.LOCAL, log);
     }
 
     /**
@@ -46,8 +47,27 @@ public final class CaptionTrainer {
     public Result train(CaptionDataset data, FeatureSource rawFeatures, FineTuning fineTuning, Checkpoints out, boolean resume,
                         PrintWriter log) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
-                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, fineTuning, checkpoint, file), log);
-        return new Result(out.best(), out.latest(), out.lossCurve(), r.bestScore(), r.bestEpoch(), r.history(),
+                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, fineTuning, checkpoint, file),
+                TrainingLoop.GradientsFactory.LOCAL, log);
+        return new Result(out.best(), out.latest(), out.lossCurve(), out.gradientFlow(), r.bestScore(), r.bestEpoch(), r.history(),
                 r.stopReason(), r.seconds());
+    }
+
+    /** A run whose step gradients come from {@code gradients} (workers of a cluster). */
+    public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume,
+                        TrainingLoop.GradientsFactory gradients, PrintWriter log) throws IOException {
+        TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
+                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, checkpoint, file), gradients, log);
+        return new Result(out.best(), out.latest(), out.lossCurve(), out.gradientFlow(), r.bestScore(), r.bestEpoch(), r.history(),
+                r.stopReason(), r.seconds());
+    }
+
+    /**
+     * A worker's task for data-parallel training: the one {@link #train} would make from this
+     * checkpoint (the driver's model: vocabulary, image statistics, parameters).
+     */
+    public static TrainingLoop.Task task(CaptionTrainingConfig config, CaptionDataset data, FeatureSource rawFeatures,
+                                         ModelBundle start, Path file) {
+        return CaptionTask.create(config, data, rawFeatures, start, file);
     }
 }

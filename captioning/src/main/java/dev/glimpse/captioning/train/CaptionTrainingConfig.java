@@ -1,5 +1,6 @@
 package dev.glimpse.captioning.train;
 
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.train.LearningRateSchedule;
 import dev.glimpse.common.train.TrainingLoop;
 import java.util.LinkedHashMap;
@@ -22,13 +23,18 @@ import java.util.Map;
  * @param valMaxImages     validate on at most this many images (0 = all), for speed on big sets
  * @param blind            experiment: pair every caption with the features of a random other
  *                         training image (re-drawn each epoch), the image-blind baseline
+ * @param cell             the recurrent cell of every decoder layer
+ * @param tbptt            truncated BPTT: backpropagate within chunks of this many steps, the state carried
+ *                         across them (0 = full BPTT)
  */
 public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSchedule schedule, double clipNorm,
                                     double dropout, int patience, long seed, int checkpointEvery,
                                     int maxCaptionLength, int minWordCount, int embedDim, int hiddenDim,
                                     int layers, int attentionDim, boolean attention, int valBeam,
-                                    int valMaxImages, boolean blind) {
+                                    int valMaxImages, boolean blind, CellKind cell, int tbptt) {
     public CaptionTrainingConfig {
+        cell = cell == null ? CellKind.LSTM : cell;
+        require(tbptt >= 0, "tbptt must be >= 0 (0 = full backpropagation through time)");
         require(epochs >= 1, "epochs must be >= 1");
         require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
         require(schedule != null, "a learning-rate schedule is required");
@@ -41,6 +47,16 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
         require(embedDim >= 1 && hiddenDim >= 1 && layers >= 1 && attentionDim >= 1, "dimensions must be >= 1");
         require(valBeam >= 1 && valBeam <= 20, "validation beam must be in 1..20");
         require(valMaxImages >= 0, "val-max-images must be >= 0");
+    }
+
+    /** An LSTM decoder trained with full BPTT. */
+    public CaptionTrainingConfig(int epochs, int batchSize, LearningRateSchedule schedule, double clipNorm, double dropout,
+                                 int patience, long seed, int checkpointEvery, int maxCaptionLength, int minWordCount,
+                                 int embedDim, int hiddenDim, int layers, int attentionDim, boolean attention,
+                                 int valBeam, int valMaxImages, boolean blind) {
+        this(epochs, batchSize, schedule, clipNorm, dropout, patience, seed, checkpointEvery, maxCaptionLength,
+                minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam, valMaxImages, blind,
+                CellKind.LSTM, 0);
     }
 
     private static void require(boolean ok, String message) {
@@ -102,6 +118,8 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
         private int valBeam;
         private int valMaxImages;
         private boolean blind;
+        private CellKind cell;
+        private int tbptt;
         private double learningRate;
         private String scheduleName = "none";
         private int decayEvery = 3;
@@ -126,6 +144,8 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
             valBeam = c.valBeam;
             valMaxImages = c.valMaxImages;
             blind = c.blind;
+            cell = c.cell;
+            tbptt = c.tbptt;
             learningRate = c.schedule.base();
             if (c.schedule instanceof LearningRateSchedule.Step s) {
                 scheduleName = "step";
@@ -223,6 +243,16 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
             return this;
         }
 
+        public Builder cell(CellKind v) {
+            cell = v;
+            return this;
+        }
+
+        public Builder tbptt(int v) {
+            tbptt = v;
+            return this;
+        }
+
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
@@ -254,7 +284,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                     plateauPatience);
             return new CaptionTrainingConfig(epochs, batchSize, s, clipNorm, dropout, patience, seed, checkpointEvery,
                     maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam,
-                    valMaxImages, blind);
+                    valMaxImages, blind, cell, tbptt);
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.nn.GradientCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +33,93 @@ class CaptionNetTest {
 
     private static CaptionNetConfig config(boolean attention, int layers) {
         return new CaptionNetConfig(V, F, C, 4, 5, layers, 3, attention, 0.3);
+    }
+
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"gru", "rnn"})
+    void otherCellsGradientsMatchFiniteDifferences(String cell) {
+        CaptionNet net = new CaptionNet(config(true, 2).withCell(CellKind.parse(cell)), 42, DataType.DOUBLE);
+        assertEquals(net.config().parameterCount(), net.params().size());
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 3, 0, 5, 2);
+        GradientCheck.Result r = GradientCheck.check(net.params(),
+                () -> net.trainStep(batch, false).mean(),
+                () -> net.loss(batch),
+                8, 1e-4, 1e-9, 9);
+        System.out.println("CaptionNet gradient check cell=" + cell + ": " + r);
+        assertTrue(r.max() < 1e-4, r.toString());
+    }
+
+    /** Step-wise decoding (batched input-product rows, and the batch-1 table-row path in float) equals teacher forcing. */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void everyCellDecodesAsItTrains(String cell) {
+        CaptionNetConfig cfg = config(true, 2).withCell(CellKind.parse(cell));
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            CaptionNet net = new CaptionNet(cfg, 7, type);
+            CaptionBatch all = batch(type, 8, 2, 6, 4);
+            int first = type == DataType.FLOAT ? 1 : all.size(); // float: one caption, the latency path
+            CaptionBatch batch = new CaptionBatch(all.pooled().get(NDArrayIndex.interval(0, first), NDArrayIndex.all()),
+                    all.grid().get(NDArrayIndex.interval(0, first), NDArrayIndex.all(), NDArrayIndex.all()),
+                    java.util.Arrays.copyOf(all.tokens(), first));
+            INDArray[] expected = net.teacherForcedProbabilities(batch);
+            DecodeState s = net.start(batch.pooled(), batch.grid());
+            double worst = 0;
+            for (int t = 0; t < 7; t++) {
+                int[] feed = new int[batch.size()];
+                for (int i = 0; i < feed.length; i++) {
+                    int[] caption = batch.tokens()[i];
+                    feed[i] = t < caption.length - 1 ? caption[t] : 2;
+                }
+                INDArray probs = net.next(s, feed); // [B, V]
+                for (int i = 0; i < feed.length; i++) {
+                    if (t < batch.tokens()[i].length - 1) {
+                        worst = Math.max(worst, probs.getRow(i).castTo(DataType.DOUBLE)
+                                .sub(expected[i].getRow(t).castTo(DataType.DOUBLE)).amaxNumber().doubleValue());
+                    }
+                }
+            }
+            assertTrue(worst < (type == DataType.DOUBLE ? 1e-12 : 1e-5), cell + " " + type + ": max difference " + worst);
+        }
+    }
+
+    /** Truncated BPTT with chunks at least as long as the longest caption is full BPTT, exactly. */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void tbpttWithLongChunksEqualsFullBptt(String cell) {
+        CaptionNetConfig cfg = config(true, 2).withCell(CellKind.parse(cell));
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 3, 0, 5, 2); // longest: 7 steps
+        CaptionNet full = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        double fullLoss = full.trainStep(batch, false, 0).mean();
+        INDArray fullGrad = full.params().flatGrad().dup();
+        for (int k : new int[] {7, 8, 30}) {
+            CaptionNet net = new CaptionNet(cfg, 42, DataType.DOUBLE);
+            assertEquals(fullLoss, net.trainStep(batch, false, k).mean(), 0, "k=" + k);
+            assertEquals(0, net.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue(), 0, "k=" + k);
+        }
+    }
+
+    /**
+     * Shorter chunks carry the state forward, so the loss is that of the whole captions, but the gradient
+     * stops at each chunk's start, and the layers' caches only ever held one chunk's rows.
+     */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void shortChunksKeepTheLossTruncateTheGradientAndBoundMemory(String cell) {
+        CaptionNetConfig cfg = config(true, 1).withCell(CellKind.parse(cell));
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 12, 9, 10, 11); // 14 steps, 4 captions
+        CaptionNet full = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        double fullLoss = full.trainStep(batch, false, 0).mean();
+        INDArray fullGrad = full.params().flatGrad().dup();
+        for (int k : new int[] {1, 3, 5}) {
+            CaptionNet net = new CaptionNet(cfg, 42, DataType.DOUBLE);
+            net.recordGradNorms(true);
+            assertEquals(fullLoss, net.trainStep(batch, false, k).mean(), 1e-12, "k=" + k);
+            double diff = net.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue();
+            assertTrue(diff > 1e-6, "k=" + k + ": truncation changed nothing");
+            assertTrue(net.trainingCapacityRows() <= k * batch.size(), "k=" + k + ": " + net.trainingCapacityRows() + " rows");
+            assertEquals(14, net.lastStepGradNorms().length);
+        }
+        assertTrue(full.trainingCapacityRows() >= 4 * 11);
     }
 
     /** Random captions {@code <start>=1 ... <end>=2} with the given word counts. */

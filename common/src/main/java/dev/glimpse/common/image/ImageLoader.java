@@ -100,6 +100,31 @@ public final class ImageLoader {
 
     /** Decodes encoded image bytes (an upload, a zip entry); {@code sourceName} starts every error message. */
     public BufferedImage load(byte[] bytes, String sourceName) {
+        return checked(bytes, sourceName, this::decode);
+    }
+
+    /**
+     * The pixel count the header claims, held to the same format rules and limits as {@link #load},
+     * without decoding a pixel: what a server budgets decoding memory with before it decodes. A
+     * format whose header gives no size counts as the largest image allowed.
+     */
+    public long headerPixels(byte[] bytes, String sourceName) {
+        return checked(bytes, sourceName, (file, format) -> {
+            FormatRules.Header header = FormatRules.check(file, format);
+            if (header.width() <= 0) {
+                return limits.maxPixels();
+            }
+            new SizeCheck(limits, format).check(header.width(), header.height(), 4, "header");
+            return (long) header.width() * header.height();
+        });
+    }
+
+    private interface Step<T> {
+        T run(byte[] file, ImageFormat format) throws IOException;
+    }
+
+    /** Runs a step over a file's bytes with every failure as one line starting with the source name. */
+    private <T> T checked(byte[] bytes, String sourceName, Step<T> step) {
         checkSize(bytes.length, sourceName);
         if (bytes.length == 0) {
             throw new GlimpseException(sourceName + ": empty file, not an image");
@@ -112,7 +137,7 @@ public final class ImageLoader {
                     + " (supported: JPEG, PNG, GIF, BMP, TIFF, WebP)");
         }
         try {
-            return decode(bytes, format);
+            return step.run(bytes, format);
         } catch (ImageProblem e) {
             throw new GlimpseException(sourceName + ": " + e.getMessage());
         } catch (EOFException e) {

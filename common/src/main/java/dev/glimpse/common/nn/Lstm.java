@@ -31,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link Params#version()} moved (Adam steps, copyFrom, or {@link Params#changed()} after direct writes).
  * Not thread-safe.
  */
-public final class Lstm {
+public final class Lstm implements RecurrentLayer {
     private static final int I = 0;
     private static final int F = 1;
     private static final int O = 2;
@@ -68,6 +68,9 @@ public final class Lstm {
     private Packing cachedPacking;
     private INDArray cachedC0;
     private boolean hasH0;
+    private Packing statePacking; // the last forward's, for copyLastState (kept through backward)
+    private boolean recordNorms;
+    private double[] stepNorms;
 
     // Inference: fused weights, rebuilt when the params' version moves (see fusedWeights()).
     private final Params params;
@@ -133,18 +136,52 @@ public final class Lstm {
         this.params = params;
     }
 
+    @Override
+    public CellKind kind() {
+        return CellKind.LSTM;
+    }
+
+    @Override
     public int inputSize() {
         return in;
     }
 
+    @Override
     public int hiddenSize() {
         return hidden;
+    }
+
+    @Override
+    public void copyLastState(int rows, INDArray h, INDArray c) {
+        Packing p = statePacking;
+        if (p == null || rows > p.batchSize(p.steps() - 1)) {
+            throw new IllegalStateException("copyLastState: no forward, or " + rows + " rows beyond the last step's");
+        }
+        int off = p.offset(p.steps() - 1);
+        h.assign(Views.rows(hBuf, off, off + rows));
+        c.assign(Views.rows(cBuf, off, off + rows));
+    }
+
+    @Override
+    public void recordStepGradNorms(boolean on) {
+        recordNorms = on;
+    }
+
+    @Override
+    public double[] stepGradNorms() {
+        return stepNorms;
+    }
+
+    @Override
+    public int trainingCapacityRows() {
+        return capRows;
     }
 
     /**
      * Runs all steps. x [N, in] time-major rows per {@code packing}; h0, c0 [B, H] or null (zeros).
      * Returns h for every row [N, H]: a view of an internal buffer, valid until the next forward.
      */
+    @Override
     public INDArray forward(INDArray x, Packing packing, INDArray h0, INDArray c0) {
         int n = packing.rows();
         int batch = packing.batch();
@@ -206,6 +243,7 @@ public final class Lstm {
         cachedPacking = packing;
         cachedC0 = c0;
         hasH0 = h0 != null;
+        statePacking = packing;
         return hAll;
     }
 
@@ -224,6 +262,7 @@ public final class Lstm {
      * params' gradients; writes dh0/dc0 [B, H] if not null (only meaningful when h0/c0 were given).
      * Returns dX [N, in] (internal buffer view, valid until the next backward) or null when {@code needDx} is false.
      */
+    @Override
     public INDArray backward(INDArray dH, INDArray dh0, INDArray dc0, boolean needDx) {
         if (cachedPacking == null) {
             throw new IllegalStateException("backward without a forward");
@@ -239,12 +278,16 @@ public final class Lstm {
         INDArray dcAll = Views.rows(dcBuf, 0, batch);
         dhAll.assign(0);
         dcAll.assign(0);
+        double[] norms = recordNorms ? new double[packing.steps()] : null;
         for (int t = packing.steps() - 1; t >= 0; t--) {
             int bs = packing.batchSize(t);
             int off = packing.offset(t);
             INDArray dh = Views.rows(dhBuf, 0, bs);                            // [bs, H] carry + output gradient
             INDArray dc = Views.rows(dcBuf, 0, bs);                            // [bs, H] carry
             dh.addi(Views.rows(dH, off, off + bs));
+            if (norms != null) {
+                norms[t] = dh.norm2Number().doubleValue() / Math.sqrt(bs);
+            }
             INDArray gi = Views.rows(z[I], off, off + bs);
             INDArray gf = Views.rows(z[F], off, off + bs);
             INDArray go = Views.rows(z[O], off, off + bs);
@@ -301,6 +344,9 @@ public final class Lstm {
                 Nd4j.gemm(z[k], wx[k], dx, false, true, 1.0, k == 0 ? 0.0 : 1.0); // [N, in]
             }
         }
+        if (norms != null) {
+            stepNorms = norms;
+        }
         cachedPacking = null; // the gate buffer now holds gradients
         cachedX = null;
         cachedC0 = null;
@@ -313,6 +359,7 @@ public final class Lstm {
      * them all (the sigmoid gates' 1/2 is folded into the fused weights), then a handful of small ops.
      * Uses scratch preallocated per batch size.
      */
+    @Override
     public void step(INDArray x, INDArray h, INDArray c) {
         int batch = (int) x.size(0);
         fusedWeights();
@@ -337,6 +384,7 @@ public final class Lstm {
      * rows of a fixed table (word embeddings) computes this once for the whole table: a step then reads a
      * [1, 4H] row instead of the [in, 4H] weights, which at batch 1 is what the step costs (memory-bound).
      */
+    @Override
     public INDArray inputProducts(INDArray x) {
         if (x.rank() != 2 || x.size(1) != in) {
             throw new IllegalArgumentException("inputProducts: x must be [N, " + in + "]");
@@ -354,6 +402,7 @@ public final class Lstm {
      * values; plain loops over bulk copies take ~20 us. h [1, H] and c [1, H] (c-order, contiguous) become the
      * new state. Equal to {@link #stepFromInputProducts} up to float rounding.
      */
+    @Override
     public void stepFromTableRow(INDArray table, int row, INDArray h, INDArray c) {
         int g4 = 4 * hidden;
         if (type != DataType.FLOAT || h.size(0) != 1 || table.size(1) != g4 || row < 0 || row >= table.size(0)) {
@@ -429,6 +478,7 @@ public final class Lstm {
      * and is overwritten; h [B, H] and c [B, H] become the new state. Equal to {@code step(x, h, c)} up to
      * float rounding.
      */
+    @Override
     public void stepFromInputProducts(INDArray gates, INDArray h, INDArray c) {
         int batch = (int) h.size(0);
         if (gates.rank() != 2 || gates.size(0) != batch || gates.size(1) != 4L * hidden) {
@@ -448,6 +498,7 @@ public final class Lstm {
      * step one recurrent GEMM into the [bs, 4H] gate rows and ~8 small ops, so it suits small batches (the
      * gate columns are strided views, which {@link #forward} avoids for large ones).
      */
+    @Override
     public INDArray infer(INDArray x, Packing packing) {
         int n = packing.rows();
         if (x.size(0) != n || x.size(1) != in) {

@@ -22,8 +22,17 @@ public record Checkpoints(Path best, Path latest) {
     }
 
     public Path lossCurve() {
+        return beside(".loss.png");
+    }
+
+    /** The gradient-flow picture: |dLoss/dh_t| over time steps per epoch. */
+    public Path gradientFlow() {
+        return beside(".gradflow.png");
+    }
+
+    private Path beside(String suffix) {
         String name = best.getFileName().toString();
         String stem = name.endsWith(".zip") ? name.substring(0, name.length() - 4) : name;
-        return best.resolveSibling(stem + ".loss.png");
+        return best.resolveSibling(stem + suffix);
     }
 }

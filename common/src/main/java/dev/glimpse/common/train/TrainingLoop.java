@@ -37,6 +37,8 @@ public final class TrainingLoop {
     static final String ADAM = "adam";
     /** Training-loss points per epoch on the curve (at most). */
     static final int LOSS_POINTS_PER_EPOCH = 50;
+    /** Batches per epoch whose gradient flow through time is recorded (evenly spread; recording costs a little). */
+    static final int GRAD_FLOW_BATCHES_PER_EPOCH = 20;
 
     private TrainingLoop() {}
 
@@ -108,12 +110,49 @@ public final class TrainingLoop {
         int batchSize(int epoch, int batch);
 
         /** Forward and backward of one batch into the gradients of {@link #parameters} (zeroed by the loop). */
-        StepLoss step(int epoch, int batch);
+        default StepLoss step(int epoch, int batch) {
+            return step(epoch, batch, 0, batchSize(epoch, batch));
+        }
+
+        /**
+         * Forward and backward of items {@code [from, to)} of a batch (in the batch's own order) into the
+         * gradients of their mean loss over {@link StepLoss#count}. The whole batch is {@code [0, batchSize)};
+         * data-parallel training weights each slice's gradients by its count and sums them
+         * ({@link DataParallel}), which gives the gradients of the batch's mean loss.
+         */
+        StepLoss step(int epoch, int batch, int from, int to);
 
         Validation validate(int epoch);
 
         /** The model's file entries with these parameters and record; a checkpoint adds the loop's own. */
         ModelBundle.Writer model(TrainingRecord record);
+
+        /** Whether the next {@link #step}s record the gradient flow through time (the loop turns it on for a sample). */
+        default void recordGradientFlow(boolean on) {
+        }
+
+        /** |dLoss/dh_t| per time step t of the last recorded step, or null (a model without recurrence). */
+        default double[] gradientFlow() {
+            return null;
+        }
+    }
+
+    /**
+     * Where a step's gradients come from: the task itself on this machine ({@link GradientsFactory#LOCAL}), or workers
+     * that each take a slice of the batch (Spark). Either way the loop clips, applies Adam, validates
+     * and writes the files.
+     */
+    public interface Gradients {
+        /** Fills the gradients of the task's parameters (zeroed by the loop) with those of the batch's mean loss. */
+        StepLoss compute(int epoch, int batch);
+    }
+
+    /** Makes the {@link Gradients} of a run once its task exists. */
+    public interface GradientsFactory {
+        /** One machine: the task's own step over the whole batch. */
+        GradientsFactory LOCAL = task -> task::step;
+
+        Gradients create(Task task);
     }
 
     /** Makes the task, from the checkpoint being resumed (its vocabularies, statistics and parameters) or afresh (null). */
@@ -135,14 +174,22 @@ public final class TrainingLoop {
      * @param batchInEpoch batches of that epoch already done
      * @param epochLossSum summed training loss of those batches (with {@code epochCount}), so a
      *                     resumed epoch reports the loss of all its batches
+     * @param flowSum      per time step, the summed |dLoss/dh_t| of the epoch's recorded batches so far (with
+     *                     {@code flowCount}: how many of them reached step t); null in older checkpoints
      */
     record State(int epoch, int batchInEpoch, long iteration, double learningRate, double bestScore, int bestEpoch,
                  int epochsWithoutImprovement, List<double[]> trainLoss, List<double[]> valLoss, JsonNode resumeKeys,
                  double secondsSoFar, double epochLossSum, long epochCount, double gradNormSum, long gradSteps,
-                 long clippedSteps, int[] adamIterations) {}
+                 long clippedSteps, int[] adamIterations, double[] flowSum, long[] flowCount) {}
 
     public static Result run(Settings settings, Checkpoints files, boolean resume, TaskFactory factory, PrintWriter log)
             throws IOException {
+        return run(settings, files, resume, factory, GradientsFactory.LOCAL, log);
+    }
+
+    /** A run whose step gradients come from {@code gradients} (e.g. workers of a cluster). */
+    public static Result run(Settings settings, Checkpoints files, boolean resume, TaskFactory factory,
+                             GradientsFactory gradients, PrintWriter log) throws IOException {
         long start = System.nanoTime();
         ModelBundle checkpoint = null;
         State state = null;
@@ -167,7 +214,7 @@ public final class TrainingLoop {
         if (checkpoint == null) {
             record = task.newRecord();
             state = new State(0, 0, 0, settings.schedule().base(), Double.NEGATIVE_INFINITY, -1, 0, List.of(), List.of(),
-                    keys, 0, 0, 0, 0, 0, 0, new int[groups.size()]);
+                    keys, 0, 0, 0, 0, 0, 0, new int[groups.size()], null, null);
         } else {
             List<String> diffs = differences(state.resumeKeys(), keys);
             if (!diffs.isEmpty()) {
@@ -186,7 +233,7 @@ public final class TrainingLoop {
                     : String.format("resuming %s at epoch %d, batch %d (step %d)", files.latest(), state.epoch() + 1,
                     state.batchInEpoch(), state.iteration()));
         }
-        Run run = new Run(settings, files, task, groups, adams, record, state, start, log);
+        Run run = new Run(settings, files, task, gradients.create(task), groups, adams, record, state, start, log);
         return run.epochs();
     }
 
@@ -195,6 +242,7 @@ public final class TrainingLoop {
         final Settings settings;
         final Checkpoints files;
         final Task task;
+        final Gradients gradients;
         final List<ParamGroup> groups;
         final List<Adam> adams;
         final PrintWriter log;
@@ -205,11 +253,12 @@ public final class TrainingLoop {
         final List<double[]> lossPoints;
         final List<double[]> valPoints;
 
-        Run(Settings settings, Checkpoints files, Task task, List<ParamGroup> groups, List<Adam> adams,
-            TrainingRecord record, State state, long start, PrintWriter log) {
+        Run(Settings settings, Checkpoints files, Task task, Gradients gradients, List<ParamGroup> groups,
+            List<Adam> adams, TrainingRecord record, State state, long start, PrintWriter log) {
             this.settings = settings;
             this.files = files;
             this.task = task;
+            this.gradients = gradients;
             this.groups = groups;
             this.adams = adams;
             this.record = record;
@@ -253,22 +302,35 @@ public final class TrainingLoop {
                 int without = better ? 0 : state.epochsWithoutImprovement() + 1;
                 Map<String, Double> metrics = new LinkedHashMap<>(v.metrics());
                 metrics.put("learningRate", lr);
+                String gradients = "";
                 if (state.gradSteps() > 0) {
-                    metrics.put("gradNormMean", state.gradNormSum() / state.gradSteps());
-                    metrics.put("clippedFraction", (double) state.clippedSteps() / state.gradSteps());
+                    double mean = state.gradNormSum() / state.gradSteps();
+                    metrics.put("gradNormMean", mean);
+                    gradients = String.format(", grad norm %.3g", mean);
+                    if (settings.clipNorm() > 0) {
+                        double clipped = (double) state.clippedSteps() / state.gradSteps();
+                        metrics.put("clippedFraction", clipped);
+                        gradients += String.format(" (%.0f%% of steps clipped)", 100 * clipped);
+                    }
+                }
+                List<Double> flow = flow(state);
+                if (!flow.isEmpty()) {
+                    gradients += String.format(", |dL/dh_t| t=0 %.2g, t=%d %.2g", flow.get(0), flow.size() - 1,
+                            flow.get(flow.size() - 1));
                 }
                 double epochSeconds = seconds(epochStart);
-                record = record.withEpoch(new EpochMetrics(epoch + 1, state.iteration(), trainLoss, metrics, epochSeconds));
+                record = record.withEpoch(new EpochMetrics(epoch + 1, state.iteration(), trainLoss, metrics, epochSeconds,
+                        flow));
                 state = next(epoch + 1, 0, lr, better ? score : state.bestScore(), better ? epoch + 1 : state.bestEpoch(),
-                        without, 0, 0, 0, 0, 0);
+                        without, 0, 0, 0, 0, 0, null, null);
                 if (better) {
                     task.model(record.finishedNow()).write(files.best());
                 }
                 writeCheckpoint();
                 plot();
-                log.printf("epoch %d/%d: train loss %.4f, %s%s, lr %.2e, %.0f s (train %.0f s, validation %.0f s)%n",
-                        epoch + 1, settings.epochs(), trainLoss, v.summary(), better ? " (best)" : "", lr, epochSeconds,
-                        trainSeconds, epochSeconds - trainSeconds);
+                log.printf("epoch %d/%d: train loss %.4f, %s%s, lr %.2e%s, %.0f s (train %.0f s, validation %.0f s)%n",
+                        epoch + 1, settings.epochs(), trainLoss, v.summary(), better ? " (best)" : "", lr, gradients,
+                        epochSeconds, trainSeconds, epochSeconds - trainSeconds);
                 log.flush();
                 if (settings.patience() > 0 && without >= settings.patience()) {
                     stopReason = "stopped early: no better validation score for " + without + " epochs";
@@ -294,6 +356,9 @@ public final class TrainingLoop {
             double pointSum = 0;
             long pointCount = 0;
             int pointSteps = 0;
+            int flowEvery = Math.max(1, batches / GRAD_FLOW_BATCHES_PER_EPOCH);
+            double[] flowSum = state.flowSum() == null ? new double[0] : state.flowSum().clone();
+            long[] flowCount = state.flowCount() == null ? new long[0] : state.flowCount().clone();
             try (ProgressBar bar = settings.progress()
                     ? Progress.bar(task.title() + " epoch " + (epoch + 1) + "/" + settings.epochs(), items(epoch, batches), task.unit())
                     : null) {
@@ -304,13 +369,28 @@ public final class TrainingLoop {
                     for (ParamGroup g : groups) {
                         g.params().zeroGrad();
                     }
-                    StepLoss loss = task.step(epoch, b);
+                    boolean recordFlow = b % flowEvery == 0;
+                    task.recordGradientFlow(recordFlow);
+                    StepLoss loss = gradients.compute(epoch, b);
                     if (!Double.isFinite(loss.sum())) {
                         throw nonFinite("loss", loss.sum(), epoch, b);
                     }
-                    double norm = settings.clipNorm() > 0 ? clip(settings.clipNorm()) : Double.NaN;
+                    double norm = clip(settings.clipNorm()); // the norm before clipping, also when clipping is off
                     if (settings.clipNorm() > 0 && !Double.isFinite(norm)) {
                         throw nonFinite("gradient norm", norm, epoch, b);
+                    }
+                    double[] flow = recordFlow ? task.gradientFlow() : null;
+                    if (flow != null) {
+                        if (flow.length > flowSum.length) {
+                            flowSum = java.util.Arrays.copyOf(flowSum, flow.length);
+                            flowCount = java.util.Arrays.copyOf(flowCount, flow.length);
+                        }
+                        for (int t = 0; t < flow.length; t++) {
+                            if (Double.isFinite(flow[t])) {
+                                flowSum[t] += flow[t];
+                                flowCount[t]++;
+                            }
+                        }
                     }
                     for (Adam a : adams) {
                         a.step();
@@ -319,10 +399,12 @@ public final class TrainingLoop {
                     count += loss.count();
                     pointSum += loss.sum();
                     pointCount += loss.count();
-                    boolean clipped = norm > settings.clipNorm();
+                    boolean clipped = settings.clipNorm() > 0 && norm > settings.clipNorm();
+                    boolean finite = Double.isFinite(norm);
                     state = next(epoch, b + 1, lr, state.bestScore(), state.bestEpoch(), state.epochsWithoutImprovement(),
-                            lossSum, count, state.gradNormSum() + (Double.isNaN(norm) ? 0 : norm),
-                            state.gradSteps() + (Double.isNaN(norm) ? 0 : 1), state.clippedSteps() + (clipped ? 1 : 0));
+                            lossSum, count, state.gradNormSum() + (finite ? norm : 0),
+                            state.gradSteps() + (finite ? 1 : 0), state.clippedSteps() + (clipped ? 1 : 0), flowSum,
+                            flowCount);
                     if (++pointSteps == every || b == batches - 1) {
                         lossPoints.add(new double[] {state.iteration(), pointSum / Math.max(1, pointCount)});
                         pointSum = 0;
@@ -349,7 +431,10 @@ public final class TrainingLoop {
             return n;
         }
 
-        /** Scales every group's gradients together to a global L2 norm of at most {@code max}; returns the norm before. */
+        /**
+         * Scales every group's gradients together to a global L2 norm of at most {@code max} (0 = no clipping);
+         * returns the norm before.
+         */
         private double clip(double max) {
             double sq = 0;
             for (ParamGroup g : groups) {
@@ -357,7 +442,7 @@ public final class TrainingLoop {
                 sq += n * n;
             }
             double norm = Math.sqrt(sq);
-            if (norm > max && Double.isFinite(norm)) {
+            if (max > 0 && norm > max && Double.isFinite(norm)) {
                 for (ParamGroup g : groups) {
                     g.params().flatGrad().muli(max / norm);
                 }
@@ -372,8 +457,20 @@ public final class TrainingLoop {
                     + " are the last good ones (if any); check the features for damaged values.");
         }
 
+        /** The epoch's mean |dLoss/dh_t| per step t over its recorded batches (empty if none recorded). */
+        private static List<Double> flow(State s) {
+            List<Double> out = new ArrayList<>();
+            if (s.flowSum() != null && s.flowCount() != null) {
+                for (int t = 0; t < s.flowSum().length && t < s.flowCount().length; t++) {
+                    out.add(s.flowCount()[t] > 0 ? s.flowSum()[t] / s.flowCount()[t] : 0.0);
+                }
+            }
+            return out;
+        }
+
         private State next(int epoch, int batchInEpoch, double lr, double bestScore, int bestEpoch, int without,
-                           double epochLossSum, long epochCount, double gradNormSum, long gradSteps, long clippedSteps) {
+                           double epochLossSum, long epochCount, double gradNormSum, long gradSteps, long clippedSteps,
+                           double[] flowSum, long[] flowCount) {
             int[] iterations = new int[adams.size()];
             for (int i = 0; i < iterations.length; i++) {
                 iterations[i] = adams.get(i).iteration();
@@ -381,7 +478,7 @@ public final class TrainingLoop {
             long iteration = adams.isEmpty() ? state.iteration() : adams.get(0).iteration();
             return new State(epoch, batchInEpoch, iteration, lr, bestScore, bestEpoch, without, lossPoints, valPoints,
                     state.resumeKeys(), priorSeconds + seconds(start), epochLossSum, epochCount, gradNormSum, gradSteps,
-                    clippedSteps, iterations);
+                    clippedSteps, iterations, flowSum, flowCount);
         }
 
         private void writeCheckpoint() throws IOException {
@@ -395,11 +492,12 @@ public final class TrainingLoop {
         private void plot() throws IOException {
             LossCurvePlot.write(files.lossCurve(), task.title() + " training", List.of(
                     new LossCurvePlot.Series("train loss", lossPoints), new LossCurvePlot.Series("validation loss", valPoints)));
+            GradientFlowPlot.write(files.gradientFlow(), task.title() + ": gradient flow through time", record.history());
         }
     }
 
     /** "key: a -> b" for every leaf in which two JSON values differ, keys as dotted paths. */
-    static List<String> differences(JsonNode before, JsonNode now) {
+    public static List<String> differences(JsonNode before, JsonNode now) {
         Map<String, JsonNode> a = new TreeMap<>();
         Map<String, JsonNode> b = new TreeMap<>();
         flatten("", before, a);

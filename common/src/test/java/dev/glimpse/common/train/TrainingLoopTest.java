@@ -97,7 +97,7 @@ class TrainingLoopTest {
         }
 
         @Override
-        public TrainingLoop.StepLoss step(int epoch, int batch) {
+        public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
             if (steps == crashAt) {
                 throw new IllegalStateException("simulated crash");
             }
@@ -105,7 +105,7 @@ class TrainingLoopTest {
             INDArray g = params.grad("w");
             double loss = 0;
             // epoch-dependent order, so a resumed run must replay it exactly
-            for (int k = 0; k < 4; k++) {
+            for (int k = from; k < to; k++) {
                 int i = (batch * 4 + k + 5 * epoch) % 24;
                 double[] x = x(i);
                 double pred = 0;
@@ -115,10 +115,10 @@ class TrainingLoopTest {
                 double err = pred - y(i);
                 loss += err * err;
                 for (int d = 0; d < dim; d++) {
-                    g.putScalar(0, d, g.getDouble(0, d) + 2 * err * x[d] / 4);
+                    g.putScalar(0, d, g.getDouble(0, d) + 2 * err * x[d] / (to - from));
                 }
             }
-            return new TrainingLoop.StepLoss(steps++ == nanAt ? Double.NaN : loss, 4);
+            return new TrainingLoop.StepLoss(steps++ == nanAt ? Double.NaN : loss, to - from);
         }
 
         @Override
@@ -178,6 +178,65 @@ class TrainingLoopTest {
             assertEquals(straight.history().get(e).trainLoss(), resumed.history().get(e).trainLoss(), 1e-6 * straight.history().get(e).trainLoss());
             assertEquals(straight.history().get(e).iteration(), resumed.history().get(e).iteration());
         }
+    }
+
+    /** A toy with a recurrence-like gradient flow: batch b reports |dL/dh_t| = (b + 1) * (t + 1) over 2 + b % 2 steps. */
+    static final class FlowToy extends Toy {
+        boolean recording;
+        int lastBatch;
+        int recordedSteps;
+
+        FlowToy(ModelBundle checkpoint) {
+            super(4, checkpoint);
+        }
+
+        @Override
+        public TrainingLoop.StepLoss step(int epoch, int batch) {
+            lastBatch = batch;
+            if (recording) {
+                recordedSteps++;
+            }
+            return super.step(epoch, batch);
+        }
+
+        @Override
+        public void recordGradientFlow(boolean on) {
+            recording = on;
+        }
+
+        @Override
+        public double[] gradientFlow() {
+            if (!recording) {
+                return null;
+            }
+            double[] f = new double[2 + lastBatch % 2];
+            for (int t = 0; t < f.length; t++) {
+                f[t] = (lastBatch + 1) * (t + 1.0);
+            }
+            return f;
+        }
+    }
+
+    @Test
+    void recordsGradientFlowAndTheNormWithoutClippingAndDrawsIt() throws Exception {
+        Path out = dir.resolve("flow.zip");
+        FlowToy[] made = new FlowToy[1];
+        StringWriter log = new StringWriter();
+        TrainingLoop.Result r = TrainingLoop.run(new TrainingLoop.Settings(2, new LearningRateSchedule.Constant(0.2), 0,
+                0, 0, false), Checkpoints.beside(out), false, (ckpt, file) -> made[0] = new FlowToy(ckpt),
+                new PrintWriter(log, true));
+        // 6 batches, all sampled: step 0 and 1 average (1..6)*(t+1); step 2 only the odd batches 2, 4, 6
+        assertEquals(12, made[0].recordedSteps);
+        for (EpochMetrics m : r.history()) {
+            assertEquals(List.of(3.5, 7.0, 12.0), m.gradFlow());
+            assertTrue(m.validation().get("gradNormMean") > 0, m.validation().toString());
+            assertTrue(!m.validation().containsKey("clippedFraction"), "clipping is off");
+        }
+        assertTrue(Files.size(Checkpoints.beside(out).gradientFlow()) > 1000);
+        assertTrue(log.toString().contains("|dL/dh_t| t=0 3.5, t=2 12"), log.toString());
+        String summary = GradientFlowPlot.summary(r.history());
+        assertTrue(summary.startsWith("epoch 2: gradient norm before clipping"), summary);
+        assertTrue(summary.contains("12.0 at t=2, 3.50 at t=0"), summary);
     }
 
     @Test

@@ -3,11 +3,12 @@ package dev.glimpse.vqa.net;
 import dev.glimpse.common.nn.Dropout;
 import dev.glimpse.common.nn.Embedding;
 import dev.glimpse.common.nn.Linear;
-import dev.glimpse.common.nn.Lstm;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Packing;
 import dev.glimpse.common.nn.Params;
+import dev.glimpse.common.nn.RecurrentLayer;
 import dev.glimpse.common.nn.SoftmaxCrossEntropy;
+import dev.glimpse.common.nn.Views;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,31 +17,35 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * The VQA model core (a "deeper LSTM Q + norm I" baseline):
  * <pre>
- *   q   = tanh(Wq h_last + bq)        h_last: top LSTM layer's hidden state at each question's last token
+ *   q   = tanh(Wq h_last + bq)        h_last: top recurrent layer's hidden state at each question's last token
  *   v   = tanh(Wi (x / |x|_2) + bi)   x: image feature [F]
  *   p   = softmax(Wo dropout(q * v) + bo)   over answers
  *   loss = mean over the batch of -sum_a target_a log p_a
  * </pre>
- * Questions run through embedding -> lstmLayers x LSTM as a packed, time-major batch: sorted by length
+ * Questions run through embedding -> lstmLayers x cell (LSTM, GRU or plain RNN, {@link VqaNetConfig#cell()}) as a packed, time-major batch: sorted by length
  * (longest first), each step only the rows still active, so no work is spent on padding.
  * Gradients land in {@link #params()}' flat gradient buffer; the caller zeroes them, clips and steps Adam.
  * Not thread-safe (layers keep per-batch caches).
  */
 public final class VqaNet {
     /**
-     * Up to this batch size inference runs the LSTM's fused path ({@link Lstm#infer}: one recurrent GEMM per
+     * Up to this batch size inference runs the layers' fused path ({@link RecurrentLayer#infer}: one recurrent GEMM per
      * step, strided gate views); above it the training path with contiguous gates is cheaper (measured: batch 1
      * 2x faster fused, batch 128 ~20% slower fused).
      */
     private static final int FUSED_LSTM_MAX_BATCH = 16;
     private final VqaNetConfig cfg;
+    private boolean imageGrad; // the current step also computes d(loss)/d(image features)
+    private INDArray lastImageGrad; // [B, F] packed order
     private final Params params;
     private final Embedding embedding;
-    private final Lstm[] lstm;
+    private final RecurrentLayer[] rnn;
     private final Linear question;
     private final Linear image;
     private final Linear output;
     private final Dropout dropout;
+    private boolean recordGradNorms;
+    private double[] lastStepGradNorms;
 
     public VqaNet(VqaNetConfig cfg, long seed) {
         this(cfg, seed, DataType.FLOAT);
@@ -52,16 +57,16 @@ public final class VqaNet {
         Params.Builder b = Params.builder().dataType(dataType);
         Embedding.declare(b, "emb", cfg.questionVocab(), cfg.embedDim());
         for (int l = 0; l < cfg.lstmLayers(); l++) {
-            Lstm.declare(b, "lstm" + l, l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
+            cfg.cell().declare(b, cfg.cell().layerName(l), l == 0 ? cfg.embedDim() : cfg.hiddenDim(), cfg.hiddenDim());
         }
         Linear.declare(b, "q", cfg.hiddenDim(), cfg.fusedDim(), true);
         Linear.declare(b, "img", cfg.featureDim(), cfg.fusedDim(), true);
         Linear.declare(b, "out", cfg.fusedDim(), cfg.answers(), true);
         this.params = b.build(seed);
         this.embedding = new Embedding(params, "emb");
-        this.lstm = new Lstm[cfg.lstmLayers()];
-        for (int l = 0; l < lstm.length; l++) {
-            lstm[l] = new Lstm(params, "lstm" + l);
+        this.rnn = new RecurrentLayer[cfg.lstmLayers()];
+        for (int l = 0; l < rnn.length; l++) {
+            rnn[l] = cfg.cell().create(params, cfg.cell().layerName(l));
         }
         this.question = new Linear(params, "q");
         this.image = new Linear(params, "img");
@@ -83,32 +88,163 @@ public final class VqaNet {
      * gradients and returns the mean loss.
      */
     public double trainStep(INDArray image, int[][] questions, INDArray targets, boolean useDropout) {
-        Forward f = forward(image, questions, useDropout, true);
-        int batch = questions.length;
-        INDArray target = sorted(targets, f.order); // [B, A]
-        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
-        backward(f, false);
-        return loss;
+        return trainStep(image, questions, targets, useDropout, 0);
     }
 
     /** A training step's mean loss and its gradient for the image features [B, F], rows in question order. */
     public record FeatureStep(double loss, INDArray dImage) {}
 
-    /** As {@link #trainStep}, and also returns d(mean loss)/d(image features) for a fine-tuned encoder. */
+    /** As {@link #trainStep} (full BPTT), and also returns d(mean loss)/d(image features) for a fine-tuned encoder. */
     public FeatureStep trainStepWithFeatureGradients(INDArray image, int[][] questions, INDArray targets, boolean useDropout) {
+        imageGrad = true;
+        try {
+            rnn[0].recordStepGradNorms(recordGradNorms);
+            Forward f = forward(image, questions, useDropout, true);
+            int batch = questions.length;
+            INDArray target = sorted(targets, f.order); // [B, A]
+            double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
+            backward(f);
+            lastStepGradNorms = recordGradNorms ? rnn[0].stepGradNorms() : null;
+            if (f.order == null) {
+                return new FeatureStep(loss, lastImageGrad);
+            }
+            int[] inverse = new int[f.order.length];
+            for (int b = 0; b < inverse.length; b++) {
+                inverse[f.order[b]] = b;
+            }
+            return new FeatureStep(loss, Nd4j.pullRows(lastImageGrad, 1, inverse, 'c'));
+        } finally {
+            imageGrad = false;
+            lastImageGrad = null;
+        }
+    }
+
+    /**
+     * {@link #trainStep(INDArray, int[][], INDArray, boolean)} with truncated BPTT: the question steps run in
+     * chunks of {@code tbptt} (0 = one chunk, full BPTT), each starting from the state the previous chunk ended
+     * in, so the forward pass and the loss are unchanged; the loss gradient at a question's last step flows back
+     * only within the chunk holding that step. The chunks run forward once to reach the answer layers (keeping
+     * only each chunk's starting state), then again one at a time for backward: the layers' caches hold one
+     * chunk's rows, bounded by {@code tbptt}, not by the question length.
+     */
+    public double trainStep(INDArray image, int[][] questions, INDArray targets, boolean useDropout, int tbptt) {
+        if (tbptt < 0) {
+            throw new IllegalArgumentException("tbptt must be >= 0, got " + tbptt);
+        }
+        int longest = 0;
+        for (int[] q : questions) {
+            longest = Math.max(longest, q.length);
+        }
+        if (tbptt > 0 && tbptt < longest) {
+            return truncatedStep(image, questions, targets, useDropout, tbptt);
+        }
+        rnn[0].recordStepGradNorms(recordGradNorms);
         Forward f = forward(image, questions, useDropout, true);
         int batch = questions.length;
         INDArray target = sorted(targets, f.order); // [B, A]
         double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
-        INDArray dSorted = backward(f, true); // [B, F] sorted order
-        if (f.order == null) {
-            return new FeatureStep(loss, dSorted);
+        backward(f);
+        lastStepGradNorms = recordGradNorms ? rnn[0].stepGradNorms() : null;
+        return loss;
+    }
+
+    /** Whether training steps record |dLoss/dh_t| per question step t of the first recurrent layer ({@link #lastStepGradNorms}). */
+    public void recordGradNorms(boolean on) {
+        recordGradNorms = on;
+    }
+
+    /** Per-step root mean square over the questions of |dLoss/dh_t| of the last recorded step, or null. */
+    public double[] lastStepGradNorms() {
+        return lastStepGradNorms;
+    }
+
+    /** Rows the recurrent layers' training caches hold now (their largest). */
+    int trainingCapacityRows() {
+        int rows = 0;
+        for (RecurrentLayer layer : rnn) {
+            rows = Math.max(rows, layer.trainingCapacityRows());
         }
-        int[] inverse = new int[f.order.length];
-        for (int b = 0; b < inverse.length; b++) {
-            inverse[f.order[b]] = b;
+        return rows;
+    }
+
+    private double truncatedStep(INDArray imageIn, int[][] questions, INDArray targets, boolean useDropout, int k) {
+        Encoded e = encode(imageIn, questions);
+        Packing all = e.packing;
+        int steps = all.steps();
+        int batch = questions.length;
+        INDArray x = embedding.forward(e.ids);                                // [N, E]
+        INDArray last = Nd4j.create(params.dataType(), batch, cfg.hiddenDim()); // [B, H]
+        java.util.List<INDArray[][]> starts = new java.util.ArrayList<>();    // per chunk {h0, c0} per layer
+        INDArray[] h0 = null;
+        INDArray[] c0 = null;
+        for (int t0 = 0; t0 < steps; t0 += k) {
+            int t1 = Math.min(steps, t0 + k);
+            starts.add(new INDArray[][] {h0, c0});
+            INDArray[] h1 = t1 < steps ? new INDArray[rnn.length] : null;
+            INDArray[] c1 = t1 < steps ? new INDArray[rnn.length] : null;
+            INDArray top = chunkForward(x, all, t0, t1, h0, c0, h1, c1);      // [rows, H]
+            int rowFrom = all.offset(t0);
+            for (int b = 0; b < all.batchSize(t0); b++) {
+                int lastRow = all.lastRow(b);
+                if (all.length(b) - 1 < t1) {
+                    last.putRow(b, top.getRow(lastRow - rowFrom));
+                }
+            }
+            h0 = h1;
+            c0 = c1;
         }
-        return new FeatureStep(loss, Nd4j.pullRows(dSorted, 1, inverse, 'c'));
+        Forward f = head(e, null, last, useDropout);
+        double loss = SoftmaxCrossEntropy.forwardBackward(f.logits(), sorted(targets, f.order()), 1.0 / batch) / batch;
+        INDArray dLast = headBackward(f);                                     // [B, H]
+        double[] norms = recordGradNorms ? new double[steps] : null;
+        rnn[0].recordStepGradNorms(norms != null);
+        int chunk = 0;
+        for (int t0 = 0; t0 < steps; t0 += k, chunk++) {
+            int t1 = Math.min(steps, t0 + k);
+            INDArray[][] start = starts.get(chunk);
+            INDArray top = chunkForward(x, all, t0, t1, start[0], start[1], null, null);
+            int rowFrom = all.offset(t0);
+            INDArray dTop = Nd4j.zeros(params.dataType(), top.size(0), cfg.hiddenDim()); // [rows, H]
+            for (int b = 0; b < all.batchSize(t0); b++) {
+                if (all.length(b) - 1 < t1) {
+                    dTop.putRow(all.lastRow(b) - rowFrom, dLast.getRow(b));
+                }
+            }
+            INDArray d = dTop;
+            for (int l = rnn.length - 1; l >= 0; l--) {
+                d = rnn[l].backward(d, null, null, true);                     // [rows, in_l]
+            }
+            embedding.backward(java.util.Arrays.copyOfRange(e.ids, rowFrom, rowFrom + (int) top.size(0)), d);
+            if (norms != null) {
+                double[] n = rnn[0].stepGradNorms();
+                System.arraycopy(n, 0, norms, t0, n.length);
+            }
+        }
+        lastStepGradNorms = norms;
+        return loss;
+    }
+
+    /** Layers over steps [t0, t1) of x from state h0/c0 (null = zeros); fresh copies of the end state into h1/c1 when given. */
+    private INDArray chunkForward(INDArray x, Packing all, int t0, int t1, INDArray[] h0, INDArray[] c0,
+                                  INDArray[] h1, INDArray[] c1) {
+        int rowFrom = all.offset(t0);
+        int rowTo = t1 < all.steps() ? all.offset(t1) : all.rows();
+        int[] lengths = new int[all.batchSize(t0)];
+        for (int b = 0; b < lengths.length; b++) {
+            lengths[b] = Math.min(all.length(b), t1) - t0;
+        }
+        Packing chunk = Packing.ofLengths(lengths);
+        INDArray h = Views.rows(x, rowFrom, rowTo);                           // [rows, E]
+        int next = h1 == null ? 0 : all.batchSize(t1);
+        for (int l = 0; l < rnn.length; l++) {
+            h = rnn[l].forward(h, chunk, h0 == null ? null : h0[l], c0 == null ? null : c0[l]); // [rows, H]
+            if (h1 != null) {
+                h1[l] = Nd4j.create(params.dataType(), next, cfg.hiddenDim());
+                c1[l] = cfg.cell().hasCell() ? Nd4j.create(params.dataType(), next, cfg.hiddenDim()) : null;
+                rnn[l].copyLastState(next, h1[l], c1[l]);
+            }
+        }
+        return h;
     }
 
     /** Mean loss without gradients and without dropout. */
@@ -135,8 +271,10 @@ public final class VqaNet {
     private record Forward(int[] order, Packing packing, int[] ids, INDArray top, INDArray last, INDArray q,
                            INDArray imageNorm, INDArray norms, INDArray v, INDArray fused, INDArray logits) {}
 
-    /** {@code backward}: keep what {@link #backward} needs (the LSTM's training path); otherwise the cheaper inference path. */
-    private Forward forward(INDArray imageIn, int[][] questions, boolean training, boolean backward) {
+    /** A batch's questions packed: length-sorted order (null for one question), packing, token ids per row. */
+    private record Encoded(INDArray image, int[] order, Packing packing, int[] ids) {}
+
+    private Encoded encode(INDArray imageIn, int[][] questions) {
         int batch = questions.length;
         if (batch == 0 || imageIn.rank() != 2 || imageIn.size(0) != batch || imageIn.size(1) != cfg.featureDim()) {
             throw new IllegalArgumentException("image " + imageIn.shapeInfoToString() + " for " + batch
@@ -161,15 +299,27 @@ public final class VqaNet {
                 ids[packing.row(t, b)] = questions[order == null ? b : order[b]][t];
             }
         }
-        INDArray h = embedding.forward(ids);                                  // [N, E]
-        for (Lstm layer : lstm) {
-            h = backward || batch > FUSED_LSTM_MAX_BATCH ? layer.forward(h, packing, null, null) : layer.infer(h, packing); // [N, H]
+        return new Encoded(imageIn, order, packing, ids);
+    }
+
+    /** {@code backward}: keep what {@link #backward} needs (the layers' training path); otherwise the cheaper inference path. */
+    private Forward forward(INDArray imageIn, int[][] questions, boolean training, boolean backward) {
+        Encoded e = encode(imageIn, questions);
+        Packing packing = e.packing;
+        INDArray h = embedding.forward(e.ids);                                // [N, E]
+        for (RecurrentLayer layer : rnn) {
+            h = backward || questions.length > FUSED_LSTM_MAX_BATCH ? layer.forward(h, packing, null, null) : layer.infer(h, packing); // [N, H]
         }
         INDArray last = Nd4j.pullRows(h, 1, packing.lastRows());              // [B, H]
+        return head(e, h, last, training);
+    }
+
+    /** The answer layers on the questions' last hidden states (packed order). */
+    private Forward head(Encoded e, INDArray top, INDArray last, boolean training) {
         INDArray q = Ops.tanhi(question.forward(last));                       // [B, D]
-        INDArray img = sorted(imageIn, order);                                // [B, F]
-        if (img == imageIn) {
-            img = imageIn.dup();
+        INDArray img = sorted(e.image, e.order);                              // [B, F]
+        if (img == e.image) {
+            img = e.image.dup();
         }
         INDArray norms = img.norm2(true, 1);                                  // [B, 1]
         Transforms.max(norms, 1e-12, false);                                  // no division by 0 for an all-zero feature
@@ -177,35 +327,38 @@ public final class VqaNet {
         INDArray v = Ops.tanhi(image.forward(img));                           // [B, D]
         INDArray fused = dropout.forward(q.mul(v), training);                 // [B, D]
         INDArray logits = output.forward(fused);                              // [B, A]
-        return new Forward(order, packing, ids, h, last, q, img, norms, v, fused, logits);
+        return new Forward(e.order, e.packing, e.ids, top, last, q, img, norms, v, fused, logits);
     }
 
-    /** Expects f.logits to hold dL/dlogits. */
-    private INDArray backward(Forward f, boolean imageGrad) {
+    /** Expects f.logits to hold dL/dlogits; returns dLoss/dh_last [B, H]. */
+    private INDArray headBackward(Forward f) {
         INDArray dFused = output.backward(f.fused, f.logits);                 // [B, D]
         dropout.backward(dFused);
         INDArray dq = dFused.mul(f.v);                                        // [B, D]
         INDArray dv = dFused.muli(f.q);                                       // [B, D]
         Ops.tanhBackwardi(f.q, dq);
         Ops.tanhBackwardi(f.v, dv);
-        INDArray dImage = null;
         if (imageGrad) {
             // u = x / |x|: dx = (du - u (u . du)) / |x|.
-            INDArray du = image.backward(f.imageNorm, dv); // [B, F]
-            INDArray dot = du.mul(f.imageNorm).sum(true, 1); // [B, 1]
-            dImage = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms);
+            INDArray du = image.backward(f.imageNorm, dv);                    // [B, F]
+            INDArray dot = du.mul(f.imageNorm).sum(true, 1);                  // [B, 1]
+            lastImageGrad = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms); // [B, F] packed order
         } else {
             image.backward(f.imageNorm, dv, null, false);
         }
-        INDArray dLast = question.backward(f.last, dq);                       // [B, H]
+        return question.backward(f.last, dq);                                 // [B, H]
+    }
+
+    /** Expects f.logits to hold dL/dlogits. */
+    private void backward(Forward f) {
+        INDArray dLast = headBackward(f);                                     // [B, H]
         INDArray dTop = Nd4j.zeros(params.dataType(), f.packing.rows(), cfg.hiddenDim()); // [N, H]
         Ops.scatterAddRows(dTop, f.packing.lastRows(), dLast);
         INDArray d = dTop;
-        for (int l = lstm.length - 1; l >= 0; l--) {
-            d = lstm[l].backward(d, null, null, true);                        // [N, in_l]
+        for (int l = rnn.length - 1; l >= 0; l--) {
+            d = rnn[l].backward(d, null, null, true);                        // [N, in_l]
         }
         embedding.backward(f.ids, d);
-        return dImage;
     }
 
     /** Rows of x in the given order (cast to the params' type), or x itself when there is nothing to reorder. */

@@ -1,20 +1,35 @@
 package dev.glimpse.vqa.net;
 
 import dev.glimpse.common.bundle.ModelLimits;
+import dev.glimpse.common.nn.CellKind;
 
 /**
  * Shape of a {@link VqaNet}: question vocabulary and word embedding size, LSTM hidden size and layer count,
- * image feature size, size of the fused question-image space, number of answers, and dropout on the fused vector.
+ * image feature size, size of the fused question-image space, number of answers, dropout on the fused vector, and
+ * the recurrent cell of the question encoder's layers ({@code lstmLayers} counts them whatever the cell; null, as
+ * in model files written before cells could be chosen, means LSTM).
  */
 public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int lstmLayers, int featureDim,
-                           int fusedDim, int answers, double dropout) {
+                           int fusedDim, int answers, double dropout, CellKind cell) {
     public VqaNetConfig {
+        cell = cell == null ? CellKind.LSTM : cell;
         if (questionVocab < 1 || embedDim < 1 || hiddenDim < 1 || lstmLayers < 1 || featureDim < 1 || fusedDim < 1 || answers < 1) {
             throw new IllegalArgumentException("VqaNetConfig sizes must be positive: " + this);
         }
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("VqaNetConfig dropout must be in [0, 1): " + dropout);
         }
+    }
+
+    /** An LSTM question encoder (the cell of every model before cells could be chosen). */
+    public VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int lstmLayers, int featureDim, int fusedDim,
+                        int answers, double dropout) {
+        this(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, CellKind.LSTM);
+    }
+
+    /** This configuration with another cell. */
+    public VqaNetConfig withCell(CellKind kind) {
+        return new VqaNetConfig(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, kind);
     }
 
     /**
@@ -42,7 +57,7 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
         long n = (long) questionVocab * e;                        // emb.e
         for (int l = 0; l < lstmLayers; l++) {
             long in = l == 0 ? e : h;
-            n += 4 * in * h + 4 * h * h + 4 * h;                  // lstm<l>.wx, .wh, .b
+            n += cell.parameterCount(in, h);                      // <cell><l>.wx, .wh, .b
         }
         n += h * fused + fused;                                   // q.w, q.b
         n += featureDim * fused + fused;                          // img.w, img.b

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.common.Backend;
 import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.nn.GradientCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -87,6 +90,73 @@ class VqaNetTest {
         System.out.println("VqaNet gradient check: " + result);
         assertTrue(result.max() < 1e-4, result.toString());
         assertEquals(net.trainStep(img, q, targets, false), net.loss(img, q, targets), 1e-12);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CellKind.class, names = {"GRU", "RNN"})
+    void otherCellsGradientsMatchFiniteDifferences(CellKind cell) {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5, cell);
+        VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
+        assertEquals(cfg.parameterCount(), net.params().size());
+        net.params().get("emb.e").muli(4);
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2}, {0}, {3, 3, 6, 2, 0}, {6, 1}};
+        INDArray img = uniform(rng, DataType.DOUBLE, q.length, cfg.featureDim(), 0, 2);
+        INDArray targets = distributions(rng, DataType.DOUBLE, q.length, cfg.answers());
+        var result = GradientCheck.check(net.params(),
+                () -> net.trainStep(img, q, targets, false),
+                () -> net.loss(img, q, targets), 8, 1e-5, 1e-6, 9);
+        System.out.println("VqaNet gradient check " + cell + ": " + result);
+        assertTrue(result.max() < 1e-4, result.toString());
+    }
+
+    /** Small batches take the layers' inference path, large ones the training path: same answers. */
+    @ParameterizedTest
+    @EnumSource(CellKind.class)
+    void inferencePathEqualsTrainingPathForEveryCell(CellKind cell) {
+        VqaNetConfig cfg = new VqaNetConfig(11, 6, 8, 2, 7, 9, 5, 0.5, cell);
+        VqaNet net = new VqaNet(cfg, 1);
+        SplittableRandom rng = new SplittableRandom(2);
+        int[][] q = questions(rng, 20, cfg.questionVocab(), 1, 7);
+        INDArray img = uniform(rng, DataType.FLOAT, q.length, cfg.featureDim(), 0, 1);
+        INDArray probs = net.predict(img, q); // batch 20: training path
+        for (int b = 0; b < 3; b++) {
+            INDArray single = net.predict(img.getRow(b).reshape(1, cfg.featureDim()).dup(), new int[][] {q[b]});
+            assertEquals(0.0, single.getRow(0).sub(probs.getRow(b)).amaxNumber().doubleValue(), 1e-5, cell + " row " + b);
+        }
+    }
+
+    /**
+     * Truncated BPTT: chunks at least as long as the longest question are full BPTT; shorter ones keep the
+     * loss and the answer layers' gradients (the forward pass is the same), cut the recurrent gradients, and
+     * bound the layers' caches by the chunk.
+     */
+    @ParameterizedTest
+    @EnumSource(CellKind.class)
+    void tbpttKeepsTheForwardAndTruncatesTheRecurrentGradient(CellKind cell) {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.0, cell);
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2, 3, 4, 5}, {0}, {3, 3, 6, 2, 0, 1, 1}, {6, 1}};
+        INDArray img = uniform(rng, DataType.DOUBLE, q.length, cfg.featureDim(), 0, 2);
+        INDArray targets = distributions(rng, DataType.DOUBLE, q.length, cfg.answers());
+        VqaNet full = new VqaNet(cfg, 3, DataType.DOUBLE);
+        double fullLoss = full.trainStep(img, q, targets, false, 0);
+        INDArray fullGrad = full.params().flatGrad().dup();
+        VqaNet same = new VqaNet(cfg, 3, DataType.DOUBLE);
+        assertEquals(fullLoss, same.trainStep(img, q, targets, false, 8), 0);
+        assertEquals(0, same.params().flatGrad().sub(fullGrad).amaxNumber().doubleValue(), 0);
+        for (int k : new int[] {1, 3}) {
+            VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
+            net.recordGradNorms(true);
+            assertEquals(fullLoss, net.trainStep(img, q, targets, false, k), 1e-12, "k=" + k);
+            for (String name : new String[] {"q.w", "img.w", "out.w", "out.b"}) {
+                assertEquals(0, net.params().grad(name).sub(full.params().grad(name)).amaxNumber().doubleValue(), 1e-12, name);
+            }
+            String wh = cell.layerName(0) + ".wh";
+            assertTrue(net.params().grad(wh).sub(full.params().grad(wh)).amaxNumber().doubleValue() > 1e-8, "k=" + k);
+            assertTrue(net.trainingCapacityRows() <= k * q.length, "k=" + k + ": " + net.trainingCapacityRows());
+            assertEquals(8, net.lastStepGradNorms().length);
+        }
     }
 
     @Test
