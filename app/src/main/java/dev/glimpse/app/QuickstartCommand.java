@@ -50,6 +50,16 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Random-init encoder for the offline demo (default: ${DEFAULT-VALUE}, the small fast one).")
     String encoder;
 
+    @Option(names = "--fine-tune", defaultValue = "none", paramLabel = "none|last|lastN|all",
+            description = "Also train the encoder (see 'train captioner --help'); the frozen part's activations go to"
+                    + " WORK/split-cache. Slow on 2 cores (SameDiff's convolution backward): far beyond the 10 minutes"
+                    + " of the default (default: ${DEFAULT-VALUE}).")
+    String fineTune;
+
+    @Option(names = "--encoder-lr", defaultValue = "1e-3", paramLabel = "RATE",
+            description = "With --fine-tune: the encoder's learning rate (default: ${DEFAULT-VALUE}).")
+    double encoderLr;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed for scenes, encoder and training (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -65,34 +75,40 @@ final class QuickstartCommand implements Callable<Integer> {
 
         step(out, "1/6 synthetic scenes", "scenes", "--out", scenes.toString(), "--train", Integer.toString(train),
                 "--val", Integer.toString(val), "--seed", seedText);
-        for (String split : List.of("train", "val")) {
+        // Fine-tuning reads the images (through a split-point cache) instead of frozen features.
+        boolean tune = !dev.glimpse.common.encoder.FineTune.parse(fineTune).none();
+        for (String split : tune ? List.<String>of() : List.of("train", "val")) {
             step(out, "2/6 features (" + split + ")", "features", "--images", scenes.resolve("images/" + split).toString(),
                     "--captions", scenes.resolve("captions_" + split + ".json").toString(), "--encoder", encoder,
                     "--random-init-encoder", "--encoder-seed", seedText, "--out", features.toString());
         }
+        List<String> source = tune
+                ? List.of("--fine-tune", fineTune, "--encoder-lr", Double.toString(encoderLr), "--split-cache",
+                        work.resolve("split-cache").toString(), "--encoder-seed", seedText)
+                : List.of("--features", features.toString(), "--encoder-seed", seedText);
         Path captioner = trained.resolve("captioner.zip");
-        step(out, "3/6 train captioner", "train", "captioner",
+        step(out, "3/6 train captioner", concat(List.of("train", "captioner",
                 "--captions", scenes.resolve("captions_train.json").toString(),
                 "--images", scenes.resolve("images/train").toString(),
                 "--val-captions", scenes.resolve("captions_val.json").toString(),
                 "--val-images", scenes.resolve("images/val").toString(),
-                "--features", features.toString(), "--encoder", encoder, "--random-init-encoder",
-                "--encoder-seed", seedText, "--epochs", Integer.toString(captionEpochs), "--seed", seedText,
+                "--encoder", encoder, "--random-init-encoder",
+                "--epochs", Integer.toString(captionEpochs), "--seed", seedText,
                 // smaller than the real-photo defaults: a 60-word scene language needs less, and it keeps the quick start quick
                 "--embed", "256", "--hidden", "256", "--attention-dim", "256",
-                "--out", captioner.toString());
+                "--out", captioner.toString()), source));
         Path vqa = trained.resolve("vqa.zip");
-        step(out, "4/6 train VQA", "train", "vqa",
+        step(out, "4/6 train VQA", concat(List.of("train", "vqa",
                 "--questions", scenes.resolve("vqa_questions_train.json").toString(),
                 "--annotations", scenes.resolve("vqa_annotations_train.json").toString(),
                 "--images", scenes.resolve("images/train").toString(),
                 "--val-questions", scenes.resolve("vqa_questions_val.json").toString(),
                 "--val-annotations", scenes.resolve("vqa_annotations_val.json").toString(),
                 "--val-images", scenes.resolve("images/val").toString(),
-                "--features", features.toString(), "--encoder", encoder, "--random-init-encoder",
+                "--encoder", encoder, "--random-init-encoder",
                 "--epochs", Integer.toString(vqaEpochs), "--seed", seedText,
                 "--embed", "100", "--hidden", "256", "--fused", "512", "--dropout", "0.3", "--lr", "3e-3",
-                "--decay-after", "10", "--decay-every", "3", "--quiet", "--out", vqa.toString());
+                "--decay-after", "10", "--decay-every", "3", "--quiet", "--out", vqa.toString()), source));
 
         out.println("== 5/6 install default models in " + models);
         Files.createDirectories(models);
@@ -126,6 +142,12 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("Attention map of the sample: " + work.resolve("sample-attention.png"));
         out.println("Note: these models learned synthetic shapes on a random-init encoder; for real photos see README 'Real photos'.");
         return ExitCodes.OK;
+    }
+
+    private static String[] concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(new String[0]);
     }
 
     private void step(PrintWriter out, String title, String... args) {

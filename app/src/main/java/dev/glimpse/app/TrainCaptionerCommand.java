@@ -124,6 +124,14 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
                 : loader.coco(captions, images, valCaptions, valImages);
         err.printf("data: %d training captions of %d images, %d validation images, vocabulary %d words%n",
                 data.train().size(), data.trainImageIds().length, data.valReferences().size(), data.vocabulary().size());
+        if (!training.fineTuneMode().none()) {
+            if (features != null || cacheFeatures != null || gradients != TrainingLoop.GradientsFactory.LOCAL) {
+                throw new GlimpseException("train captioner: --fine-tune reads the images (the encoder changes); --features and"
+                        + " --cache-features hold frozen-encoder features (use --split-cache DIR instead), and it trains on"
+                        + " this machine only");
+            }
+            return new Inputs(cfg, data, null);
+        }
         TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
                 cfg.attention(), training.allowMissing, training.quiet, err);
         return new Inputs(cfg, data.only(feats.usable()), feats);
@@ -134,6 +142,16 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter outLine = spec.commandLine().getOut();
         Inputs in = inputs(err);
+        if (in.feats() == null) {
+            try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, in.data().imageFiles(), err)) {
+                CaptionTrainer.Result r = new CaptionTrainer(in.cfg(), !training.quiet)
+                        .train(in.data(), null, ft.setup(), Checkpoints.beside(training.out), training.resume, err);
+                outLine.printf("best model: %s (epoch %d, validation CIDEr-D %.3f); %s; %.0f s%n", r.bestModel(),
+                        r.bestEpoch(), r.bestCider(), r.stopReason(), r.seconds());
+                outLine.printf("checkpoint: %s%nloss curve: %s%n", r.checkpoint(), r.lossCurve());
+            }
+            return ExitCodes.OK;
+        }
         try (TrainingFeatures feats = in.feats()) {
             CaptionTrainer.Result r = new CaptionTrainer(in.cfg(), !training.quiet)
                     .train(in.data(), feats.source(), Checkpoints.beside(training.out), training.resume, gradients, err);

@@ -91,7 +91,7 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
 
     /** What a run trains on, as the options name it; {@code feats} is null for question-only. */
     private record Inputs(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, List<DatasetFile> data,
-                          TrainingFeatures feats, FeatureSource raw) {}
+                          TrainingFeatures feats, FeatureSource raw, Map<Long, Path> files) {}
 
     private Inputs inputs(PrintWriter log) {
         VqaTrainConfig cfg = config();
@@ -125,13 +125,16 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
         if (val != null) {
             val.images().forEach(i -> files.put(i.id(), i.file()));
         }
+        if (!training.fineTuneMode().none()) {
+            return new Inputs(cfg, trainItems, valItems, data, null, null, files);
+        }
         TrainingFeatures feats = questionOnly ? null
                 : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
         if (feats != null) {
             trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
             valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
         }
-        return new Inputs(cfg, trainItems, valItems, data, feats, feats == null ? new BlindFeatures() : feats.source());
+        return new Inputs(cfg, trainItems, valItems, data, feats, feats == null ? new BlindFeatures() : feats.source(), files);
     }
 
     @Override
@@ -141,6 +144,10 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
         VqaTrainConfig cfg = in.cfg();
         List<VqaItem> valItems = in.val();
         Path out = training.out;
+        if (!training.fineTuneMode().none()) {
+            fineTuned(in.train(), valItems, in.data(), in.files(), cfg, log);
+            return ExitCodes.OK;
+        }
         try {
             FeatureSource raw = in.raw();
             VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
@@ -170,6 +177,33 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** --fine-tune: the encoder's trainable part learns with the model; features come through it at every step. */
+    private void fineTuned(List<VqaItem> trainItems, List<VqaItem> valItems, List<DatasetFile> data, Map<Long, Path> files,
+                           VqaTrainConfig cfg, PrintWriter log) throws Exception {
+        if (features != null || questionOnly) {
+            throw new GlimpseException("train vqa: --fine-tune reads the images (the encoder changes); it does not go with"
+                    + " --features (frozen-encoder features; use --split-cache DIR) or --question-only");
+        }
+        Path out = training.out;
+        try (TrainingFeatures.FineTuned ft = TrainingFeatures.openFineTune(training, encoder, files, log)) {
+            VqaTrainer.Result result = new VqaTrainer(cfg, log, !training.quiet)
+                    .train(trainItems, valItems, null, ft.setup(), data, Checkpoints.beside(out), training.resume);
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf("wrote %s (best epoch %d of %d)%n", out, result.bestEpoch(), cfg.epochs());
+            if (!valItems.isEmpty()) {
+                Path answersFile = valResultsFile(out);
+                ft.setup().encoder().restore(result.best().imageSide().tuned());
+                FeatureSource std = dev.glimpse.common.imageside.FineTunedFeatures.of(ft.setup().encoder(),
+                        ft.setup().splitActivations(), result.best().imageSide().standardizer(), null, false).source();
+                VqaResultsFile.write(answersFile, result.best().answerAll(valItems, std, cfg.batchSize()));
+                w.println("validation answers of the best model: " + answersFile
+                        + " (score with glimpse evaluate vqa --results ...)");
+                printBest(w, result);
+            }
+            w.flush();
+        }
     }
 
     @Override

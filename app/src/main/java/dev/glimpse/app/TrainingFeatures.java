@@ -2,6 +2,9 @@ package dev.glimpse.app;
 
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.FineTune;
+import dev.glimpse.common.encoder.TunableEncoder;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.EncoderFeatureSource;
 import dev.glimpse.common.features.FeatureCache;
@@ -86,6 +89,59 @@ final class TrainingFeatures implements AutoCloseable {
             InMemoryFeatures memory = InMemoryFeatures.extract(new EncoderFeatureSource(enc, images, new ImageLoader()),
                     ids, 16, withGrid, !quiet);
             return new TrainingFeatures(memory, null, ids(ids));
+        }
+    }
+
+    /**
+     * For {@code --fine-tune}: the encoder cut at its split point, the frozen part run once over every
+     * image into {@code splitCache} (or memory), and the fine-tuning setup the trainers take.
+     */
+    static FineTuned openFineTune(TrainingOptions training, EncoderOptions encoder, Map<Long, Path> images, PrintWriter log) {
+        FineTune mode = training.fineTuneMode();
+        double scale = training.encoderRateScale();
+        long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();
+        TunableEncoder enc = TunableEncoder.open(encoder.request(), null, mode);
+        try {
+            int[] hwc = enc.splitShape();
+            log.printf("fine-tune %s: %s trains after %s (%d of %d blocks before the grid), %,d parameters, encoder lr x%.3g;"
+                            + " split activations %dx%dx%d = %.1f KB per image in float16%n", mode, enc.info().name(),
+                    enc.split() == null ? "the image" : enc.split(), mode.all() ? enc.blocks() : Math.min(mode.blocks(), enc.blocks()),
+                    enc.blocks(), enc.params().size(), scale, hwc[0], hwc[1], hwc[2], hwc[0] * hwc[1] * hwc[2] * 2 / 1024.0);
+            FeatureSource split;
+            AutoCloseable cache = null;
+            try (ImageEncoder prefix = enc.prefix()) {
+                if (training.splitCache != null) {
+                    List<ImageRef> refs = new ArrayList<>();
+                    images.forEach((id, file) -> refs.add(new ImageRef(id, file)));
+                    FeatureExtractor.Report rep = FeatureExtractor.extract(refs, prefix, training.splitCache,
+                            new FeatureExtractor.Options(16, new ImageLoader(), training.quiet ? null : System.err));
+                    if (!rep.skipped().isEmpty()) {
+                        throw new GlimpseException(rep.skipped().get(0).file() + ": " + rep.skipped().get(0).reason()
+                                + " (" + rep.skipped().size() + " images could not be encoded)");
+                    }
+                    FeatureCache fc = FeatureCache.open(training.splitCache, prefix.info());
+                    split = fc;
+                    cache = fc;
+                } else {
+                    split = InMemoryFeatures.extract(new EncoderFeatureSource(prefix, images, new ImageLoader()), ids, 16, true,
+                            !training.quiet);
+                }
+            }
+            return new FineTuned(new FineTuning(enc, split, scale), cache);
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
+        }
+    }
+
+    /** The fine-tuning setup and what to close after the run. */
+    record FineTuned(FineTuning setup, AutoCloseable cache) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            if (cache != null) {
+                cache.close();
+            }
+            setup.encoder().close();
         }
     }
 

@@ -99,6 +99,35 @@ final class TrainingOptions {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--fine-tune", paramLabel = "none|last|lastN|all", defaultValue = "none",
+            description = "How much of the encoder trains with the model: none (frozen, features computed once),"
+                    + " last / lastN (the last N blocks before the grid: ResNet bottlenecks, VGG convolutions,"
+                    + " SqueezeNet fire-module halves) or all. The frozen part runs once per image (see --split-cache);"
+                    + " batch norm keeps its running statistics frozen (inference formula) while its scale and shift"
+                    + " train (default: ${DEFAULT-VALUE}).")
+    String fineTune;
+
+    @Option(names = "--encoder-lr", paramLabel = "RATE", defaultValue = "0",
+            description = "With --fine-tune: the encoder's Adam learning rate (follows --schedule like --lr);"
+                    + " 0 = a tenth of --lr (default: ${DEFAULT-VALUE}).")
+    double encoderLr;
+
+    @Option(names = "--split-cache", paramLabel = "DIR",
+            description = "With --fine-tune: keep the frozen part's activations at the split point in this cache"
+                    + " (float16, checksummed, resumable; reusable by later runs with the same encoder and split);"
+                    + " default: in memory.")
+    Path splitCache;
+
+    dev.glimpse.common.encoder.FineTune fineTuneMode() {
+        return dev.glimpse.common.encoder.FineTune.parse(fineTune);
+    }
+
+    /** The encoder's learning rate as a multiple of the decoder's. */
+    double encoderRateScale() {
+        require(encoderLr >= 0 && encoderLr <= 1, "--encoder-lr must be in [0, 1], got " + encoderLr);
+        return encoderLr == 0 ? 0.1 : encoderLr / learningRate().base();
+    }
+
     CellKind cellKind() {
         try {
             return CellKind.parse(cell);

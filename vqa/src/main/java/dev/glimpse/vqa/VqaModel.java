@@ -104,6 +104,11 @@ public final class VqaModel {
         return new VqaModel(config, net, questions, answers, imageSide, questionOnly, record);
     }
 
+    /** The same model with another image side (a fine-tuned encoder's current weights). */
+    public VqaModel withImageSide(ImageSide side) {
+        return new VqaModel(config, net, questions, answers, side, questionOnly, training);
+    }
+
     /** Answer probabilities for a batch of encoded questions about images with these (standardised) features. */
     public INDArray probabilities(INDArray features, int[][] questionIds) {
         INDArray image = networkInput(features);                               // [B, F]

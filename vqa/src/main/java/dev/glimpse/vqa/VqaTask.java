@@ -2,6 +2,9 @@ package dev.glimpse.vqa;
 
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.imageside.FineTunedFeatures;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.TrainingLoop;
@@ -32,13 +35,17 @@ final class VqaTask implements TrainingLoop.Task {
     private final List<VqaGroundTruth> valTruth;
     private final List<DatasetFile> data;
     private final FeatureSource features;
+    private final FineTunedFeatures tuned; // null = frozen encoder
+    private final double encoderRateScale;
     private final int featureDim;
     private VqaModel model;
     private int[] order;
     private int orderEpoch = -1;
 
     private VqaTask(VqaTrainConfig cfg, VqaTrainingSet set, List<VqaItem> val, List<DatasetFile> data,
-                    FeatureSource features, int featureDim, VqaModel model) {
+                    FeatureSource features, int featureDim, VqaModel model, FineTunedFeatures tuned, double encoderRateScale) {
+        this.tuned = tuned;
+        this.encoderRateScale = encoderRateScale;
         this.cfg = cfg;
         this.set = set;
         this.val = val;
@@ -51,29 +58,55 @@ final class VqaTask implements TrainingLoop.Task {
 
     static VqaTask create(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
                           List<DatasetFile> data, ModelBundle checkpoint, Path file, PrintWriter log) {
+        return create(cfg, train, val, rawFeatures, null, data, checkpoint, file, log);
+    }
+
+    /** @param fineTuning null = frozen encoder (features from {@code rawFeatures}); else the encoder trains too */
+    static VqaTask create(VqaTrainConfig cfg, List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures,
+                          FineTuning fineTuning, List<DatasetFile> data, ModelBundle checkpoint, Path file, PrintWriter log) {
+        if (fineTuning != null && cfg.questionOnly()) {
+            throw new GlimpseException("a question-only model reads no image: --fine-tune does not go with it");
+        }
         VqaModel restored = checkpoint == null ? null : VqaModel.fromBundle(checkpoint.requireKind(VqaModel.KIND), file);
         VqaTrainingSet set = restored == null
                 ? VqaTrainingSet.prepare(train, cfg)
                 : VqaTrainingSet.encode(train, restored.questions(), restored.answers(), cfg.targets());
         log.println(set.summary(train.size()));
-        int featureDim = cfg.questionOnly() ? BlindFeatures.DIM : rawFeatures.info().pooledDim();
+        int featureDim = cfg.questionOnly() ? BlindFeatures.DIM
+                : fineTuning != null ? fineTuning.encoder().info().pooledDim() : rawFeatures.info().pooledDim();
         VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
                 cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout(), cfg.cell());
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         if (restored != null && restored.net().params().size() == net.params().size()) {
             net.params().copyFrom(restored.net().params().toFloatArray());
         }
+        long[] trainImages = set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId).toArray();
+        if (fineTuning != null) {
+            FineTunedFeatures tuned;
+            if (restored != null) {
+                if (restored.imageSide() == null || restored.imageSide().tuned() == null) {
+                    throw new GlimpseException(file + ": the checkpoint was trained with a frozen encoder; resume without --fine-tune");
+                }
+                fineTuning.encoder().restore(restored.imageSide().tuned());
+                tuned = FineTunedFeatures.of(fineTuning.encoder(), fineTuning.splitActivations(),
+                        restored.imageSide().standardizer(), null, false);
+            } else {
+                tuned = FineTunedFeatures.of(fineTuning.encoder(), fineTuning.splitActivations(), null, trainImages, false);
+            }
+            VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), tuned.imageSide(), false, null);
+            return new VqaTask(cfg, set, val, data, tuned.source(), featureDim, model, tuned, fineTuning.learningRateScale());
+        }
         // the blind model's constant feature stays as it is: centred it would be all zeros
         ImageSide imageSide = cfg.questionOnly() ? null
                 : restored != null && restored.imageSide() != null ? restored.imageSide()
-                : ImageSide.fit(rawFeatures, set.examples().stream().mapToLong(VqaTrainingSet.Example::imageId).toArray(), false);
+                : ImageSide.fit(rawFeatures, trainImages, false);
         FeatureSource features = imageSide == null ? rawFeatures : imageSide.standardizer().wrap(rawFeatures);
         VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), imageSide, cfg.questionOnly(), null);
-        return new VqaTask(cfg, set, val, data, features, featureDim, model);
+        return new VqaTask(cfg, set, val, data, features, featureDim, model, null, 0);
     }
 
     VqaModel model() {
-        return model;
+        return tuned == null ? model : model.withImageSide(tuned.imageSide());
     }
 
     VqaTrainingSet set() {
@@ -92,6 +125,10 @@ final class VqaTask implements TrainingLoop.Task {
 
     @Override
     public List<TrainingLoop.ParamGroup> parameters() {
+        if (tuned != null) {
+            return List.of(new TrainingLoop.ParamGroup("net", model.net().params(), 1.0),
+                    new TrainingLoop.ParamGroup("encoder", tuned.params(), encoderRateScale));
+        }
         return List.of(new TrainingLoop.ParamGroup("net", model.net().params(), 1.0));
     }
 
@@ -104,6 +141,10 @@ final class VqaTask implements TrainingLoop.Task {
         m.put("data", data.stream().map(DatasetFile::sha256).toList());
         if (features.info() != null) {
             m.put("encoder", features.info());
+        }
+        if (tuned != null) {
+            m.put("fineTune", tuned.tunedWeights().mode() + " after " + tuned.tunedWeights().split());
+            m.put("encoderRateScale", encoderRateScale);
         }
         return m;
     }
@@ -161,8 +202,15 @@ final class VqaTask implements TrainingLoop.Task {
                 targets[i * answers + classes[j]] = ex.target().weights()[j];
             }
         }
-        INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
         INDArray target = Nd4j.createFromArray(targets).reshape(n, answers);      // [B, A]
+        if (tuned != null) {
+            FineTunedFeatures.Step st = tuned.forward(imageIds);
+            VqaNet.FeatureStep fs = model.net().trainStepWithFeatureGradients(model.networkInput(st.pooled()), questions, target,
+                    cfg.dropout() > 0);
+            tuned.backward(st, fs.dImage(), null);
+            return new TrainingLoop.StepLoss(fs.loss() * n, n);
+        }
+        INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
         double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(mean * n, n);
     }
@@ -183,6 +231,6 @@ final class VqaTask implements TrainingLoop.Task {
 
     @Override
     public ModelBundle.Writer model(TrainingRecord record) {
-        return model.withTraining(record).bundle();
+        return model().withTraining(record).bundle();
     }
 }

@@ -2,6 +2,7 @@ package dev.glimpse.vqa;
 
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.DatasetFile;
 import dev.glimpse.common.train.EpochMetrics;
@@ -43,11 +44,24 @@ public final class VqaTrainer {
         return train(train, val, rawFeatures, data, files, resume, TrainingLoop.GradientsFactory.LOCAL);
     }
 
+    /** @param fineTuning null = frozen encoder; else its trainable part learns too ({@code rawFeatures} is not read) */
+    public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures, FineTuning fineTuning,
+                        List<DatasetFile> data, Checkpoints files, boolean resume) throws IOException {
+        TrainingLoop.Result r = TrainingLoop.run(cfg.loop(progressBar), files, resume,
+                (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, fineTuning, data, checkpoint, file, log),
+                TrainingLoop.GradientsFactory.LOCAL, log);
+        return result(r, files);
+    }
+
     /** A run whose step gradients come from {@code gradients} (workers of a cluster). */
     public Result train(List<VqaItem> train, List<VqaItem> val, FeatureSource rawFeatures, List<DatasetFile> data,
                         Checkpoints files, boolean resume, TrainingLoop.GradientsFactory gradients) throws IOException {
         TrainingLoop.Result r = TrainingLoop.run(cfg.loop(progressBar), files, resume,
                 (checkpoint, file) -> VqaTask.create(cfg, train, val, rawFeatures, data, checkpoint, file, log), gradients, log);
+        return result(r, files);
+    }
+
+    private static Result result(TrainingLoop.Result r, Checkpoints files) {
         VqaTask task = (VqaTask) r.task();
         VqaModel last = task.model().withTraining(r.record());
         VqaModel best = r.bestEpoch() > 0 ? VqaModel.load(files.best()) : last;

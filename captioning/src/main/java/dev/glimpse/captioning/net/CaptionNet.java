@@ -138,10 +138,39 @@ public final class CaptionNet {
      * rows: the backward pass's memory grows with {@code tbptt}, not with the caption length.
      */
     public StepLoss trainStep(CaptionBatch batch, boolean dropout, int tbptt) {
+        return trainStep(prepare(batch), dropout, tbptt);
+    }
+
+    /** A training step's loss and the gradients of its mean loss for the image features, in batch order. */
+    public record FeatureStep(StepLoss loss, INDArray dPooled, INDArray dGrid) {}
+
+    /**
+     * As {@link #trainStep(CaptionBatch, boolean)} (full BPTT), and also returns d(mean loss)/d(features):
+     * dPooled [B, F] and, with attention, dGrid [B, R, C] (else null), so gradients can flow on into a
+     * fine-tuned encoder.
+     */
+    public FeatureStep trainStepWithFeatureGradients(CaptionBatch batch, boolean dropout) {
+        Prepared p = prepare(batch);
+        p.dPooled = Nd4j.zeros(type, p.batch, cfg.featureDim()); // [B, F] packed order
+        p.dGrid = p.grid == null ? null : Nd4j.zeros(type, p.grid.shape()); // [B, R, C] packed order
+        StepLoss loss = trainStep(p, dropout, 0);
+        int[] inverse = new int[p.order.length];
+        for (int s = 0; s < inverse.length; s++) {
+            inverse[p.order[s]] = s;
+        }
+        INDArray dPooled = Nd4j.pullRows(p.dPooled, 1, inverse, 'c'); // [B, F] batch order
+        INDArray dGrid = null;
+        if (p.dGrid != null) {
+            long[] sh = p.dGrid.shape();
+            dGrid = Nd4j.pullRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), 1, inverse, 'c').reshape('c', sh);
+        }
+        return new FeatureStep(loss, dPooled, dGrid);
+    }
+
+    private StepLoss trainStep(Prepared p, boolean dropout, int tbptt) {
         if (tbptt < 0) {
             throw new IllegalArgumentException("tbptt must be >= 0, got " + tbptt);
         }
-        Prepared p = prepare(batch);
         int steps = p.packing.steps();
         int k = tbptt == 0 ? steps : tbptt;
         double[] norms = recordGradNorms ? new double[steps] : null;
@@ -238,6 +267,8 @@ public final class CaptionNet {
         INDArray pooled; // [B, F] in packed order
         INDArray x; // [N, E] inputs of every row
         INDArray grid; // [B, R, C] in packed order, or null without attention
+        INDArray dPooled; // [B, F] packed order: the features' gradients, when asked for (fine-tuning)
+        INDArray dGrid; // [B, R, C] packed order, likewise
     }
 
     /**
@@ -400,7 +431,11 @@ public final class CaptionNet {
             long padded = c.validRowOfPadded.length;
             INDArray dPadded = Nd4j.pullRows(dContext, 1, c.validRowOfPadded, 'c')
                     .reshape(c.batch, padded / c.batch, cfg.attentionDim()); // [b, T', D], zero at padding
-            INDArray dQueries = attention.backward(c.pass, dPadded).reshape(padded, cfg.hiddenDim()); // [b*T', H]
+            INDArray dChunkGrid = p.dGrid == null ? null : Nd4j.zeros(type, c.batch, p.dGrid.size(1), p.dGrid.size(2)); // [b, R, C]
+            INDArray dQueries = attention.backward(c.pass, dPadded, dChunkGrid).reshape(padded, cfg.hiddenDim()); // [b*T', H]
+            if (dChunkGrid != null) {
+                p.dGrid.get(NDArrayIndex.interval(0, c.batch), NDArrayIndex.all(), NDArrayIndex.all()).addi(dChunkGrid);
+            }
             dTopValid.addi(Nd4j.pullRows(dQueries, 1, c.paddedRowOfValid, 'c')); // [valid, H]
         }
         INDArray d = dTop;
@@ -409,7 +444,7 @@ public final class CaptionNet {
             d = rnn[l].backward(d, null, null, true); // [rows, in]
         }
         if (c.t0 == 0) {
-            image.backward(p.pooled, Views.rows(d, 0, p.batch), null, false);
+            image.backward(p.pooled, Views.rows(d, 0, p.batch), p.dPooled, false);
         }
         embed.backward(Arrays.copyOfRange(p.inputIds, c.validFrom, c.validFrom + c.valid),
                 Views.rows(d, c.firstValid, c.rows));

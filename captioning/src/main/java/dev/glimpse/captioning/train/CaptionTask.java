@@ -13,6 +13,9 @@ import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.captioning.net.StepLoss;
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.imageside.FineTunedFeatures;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.nn.CellKind;
@@ -47,12 +50,16 @@ final class CaptionTask implements TrainingLoop.Task {
     private final CaptionNet net;
     private final ImageSide imageSide;
     private final FeatureSource features;
+    private final FineTunedFeatures tuned; // null = frozen encoder
+    private final double encoderRateScale;
     private final Map<Long, Integer> trainIndex = new HashMap<>();
     private final Map<Integer, List<int[]>> epochBatches = new HashMap<>();
     private final Map<Integer, long[]> blindMaps = new HashMap<>();
 
     private CaptionTask(CaptionTrainingConfig cfg, CaptionDataset data, CaptionNetConfig netConfig, CaptionNet net,
-                        ImageSide imageSide, FeatureSource features) {
+                        ImageSide imageSide, FeatureSource features, FineTunedFeatures tuned, double encoderRateScale) {
+        this.tuned = tuned;
+        this.encoderRateScale = encoderRateScale;
         this.cfg = cfg;
         this.data = data;
         this.netConfig = netConfig;
@@ -68,6 +75,18 @@ final class CaptionTask implements TrainingLoop.Task {
     /** A new run, or the one a checkpoint holds (its parameters and feature statistics). */
     static CaptionTask create(CaptionTrainingConfig cfg, CaptionDataset data, FeatureSource rawFeatures,
                               ModelBundle checkpoint, Path file) {
+        return create(cfg, data, rawFeatures, null, checkpoint, file);
+    }
+
+    /**
+     * @param fineTuning null = a frozen encoder whose features {@code rawFeatures} holds; else the encoder
+     *                   trains too and {@code rawFeatures} is not read
+     */
+    static CaptionTask create(CaptionTrainingConfig cfg, CaptionDataset data, FeatureSource rawFeatures, FineTuning fineTuning,
+                              ModelBundle checkpoint, Path file) {
+        if (fineTuning != null) {
+            return createTuned(cfg, data, fineTuning, checkpoint, file);
+        }
         var info = rawFeatures.info();
         CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
                 cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout(), cfg.cell());
@@ -84,7 +103,34 @@ final class CaptionTask implements TrainingLoop.Task {
             // model standardise exactly as the first epoch did.
             imageSide = ImageSide.fit(rawFeatures, data.trainImageIds(), cfg.attention());
         }
-        return new CaptionTask(cfg, data, netConfig, net, imageSide, imageSide.standardizer().wrap(rawFeatures));
+        return new CaptionTask(cfg, data, netConfig, net, imageSide, imageSide.standardizer().wrap(rawFeatures), null, 0);
+    }
+
+    private static CaptionTask createTuned(CaptionTrainingConfig cfg, CaptionDataset data, FineTuning ft,
+                                           ModelBundle checkpoint, Path file) {
+        if (cfg.blind()) {
+            throw new GlimpseException("--blind trains on other images' features: it does not go with --fine-tune");
+        }
+        var info = ft.encoder().info();
+        CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
+                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
+        CaptionNet net = new CaptionNet(netConfig, cfg.seed());
+        FineTunedFeatures tuned;
+        if (checkpoint != null) {
+            CaptionModel saved = CaptionModel.from(checkpoint, file);
+            if (saved.imageSide().tuned() == null) {
+                throw new GlimpseException(file + ": the checkpoint was trained with a frozen encoder; resume without --fine-tune");
+            }
+            ft.encoder().restore(saved.imageSide().tuned());
+            if (saved.params().length == net.params().size()) {
+                net.params().copyFrom(saved.params());
+            }
+            tuned = FineTunedFeatures.of(ft.encoder(), ft.splitActivations(), saved.imageSide().standardizer(), null,
+                    cfg.attention());
+        } else {
+            tuned = FineTunedFeatures.of(ft.encoder(), ft.splitActivations(), null, data.trainImageIds(), cfg.attention());
+        }
+        return new CaptionTask(cfg, data, netConfig, net, tuned.imageSide(), tuned.source(), tuned, ft.learningRateScale());
     }
 
     @Override
@@ -99,6 +145,10 @@ final class CaptionTask implements TrainingLoop.Task {
 
     @Override
     public List<TrainingLoop.ParamGroup> parameters() {
+        if (tuned != null) {
+            return List.of(new TrainingLoop.ParamGroup("decoder", net.params(), 1.0),
+                    new TrainingLoop.ParamGroup("encoder", tuned.params(), encoderRateScale));
+        }
         return List.of(new TrainingLoop.ParamGroup("decoder", net.params(), 1.0));
     }
 
@@ -114,6 +164,10 @@ final class CaptionTask implements TrainingLoop.Task {
         }
         m.put("net", net);
         m.put("encoder", features.info());
+        if (tuned != null) {
+            m.put("fineTune", tuned.tunedWeights().mode() + " after " + tuned.tunedWeights().split());
+            m.put("encoderRateScale", encoderRateScale);
+        }
         return m;
     }
 
@@ -152,6 +206,23 @@ final class CaptionTask implements TrainingLoop.Task {
 
     @Override
     public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
+        if (tuned != null) {
+            int[] rows = epoch(epoch).get(batch);
+            if (from != 0 || to != rows.length) {
+                rows = Arrays.copyOfRange(rows, from, to);
+            }
+            long[] ids = new long[rows.length];
+            int[][] tokens = new int[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                ids[i] = data.train().get(rows[i]).imageId();
+                tokens[i] = data.train().get(rows[i]).tokens();
+            }
+            FineTunedFeatures.Step st = tuned.forward(ids);
+            CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(
+                    new CaptionBatch(st.pooled(), cfg.attention() ? st.grid() : null, tokens), cfg.dropout() > 0);
+            tuned.backward(st, fs.dPooled(), fs.dGrid());
+            return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
+        }
         long[] blind = cfg.blind() ? blindMaps.computeIfAbsent(epoch, this::blindMap) : null;
         int[] rows = epoch(epoch).get(batch);
         if (from != 0 || to != rows.length) {
@@ -250,7 +321,8 @@ final class CaptionTask implements TrainingLoop.Task {
 
     @Override
     public ModelBundle.Writer model(TrainingRecord record) {
-        return new CaptionModel(netConfig, data.vocabulary(), imageSide, record, net.params().toFloatArray())
+        ImageSide side = tuned != null ? tuned.imageSide() : imageSide;
+        return new CaptionModel(netConfig, data.vocabulary(), side, record, net.params().toFloatArray())
                 .addTo(ModelBundle.writer(CaptionModel.KIND));
     }
 }

@@ -2,6 +2,7 @@ package dev.glimpse.captioning.train;
 
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
+import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.train.Checkpoints;
 import dev.glimpse.common.train.EpochMetrics;
 import dev.glimpse.common.train.TrainingLoop;
@@ -37,6 +38,19 @@ public final class CaptionTrainer {
     public Result train(CaptionDataset data, FeatureSource rawFeatures, Checkpoints out, boolean resume, PrintWriter log)
             throws IOException {
         return train(data, rawFeatures, out, resume, TrainingLoop.GradientsFactory.LOCAL, log);
+    }
+
+    /**
+     * @param fineTuning null = the encoder stays frozen; else its trainable part learns too (its own
+     *                   parameter group and learning-rate scale) and {@code rawFeatures} is not read
+     */
+    public Result train(CaptionDataset data, FeatureSource rawFeatures, FineTuning fineTuning, Checkpoints out, boolean resume,
+                        PrintWriter log) throws IOException {
+        TrainingLoop.Result r = TrainingLoop.run(config.loop(showProgress), out, resume,
+                (checkpoint, file) -> CaptionTask.create(config, data, rawFeatures, fineTuning, checkpoint, file),
+                TrainingLoop.GradientsFactory.LOCAL, log);
+        return new Result(out.best(), out.latest(), out.lossCurve(), out.gradientFlow(), r.bestScore(), r.bestEpoch(), r.history(),
+                r.stopReason(), r.seconds());
     }
 
     /** A run whose step gradients come from {@code gradients} (workers of a cluster). */

@@ -1,6 +1,8 @@
 package dev.glimpse.captioning.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +153,39 @@ class CaptionNetTest {
         System.out.println("CaptionNet gradient check attention=" + attention + " layers=" + layers + ": " + r);
         assertEquals(net.params().layout().size(), r.maxRelErrorByParam().size());
         assertTrue(r.max() < 1e-4, r.toString());
+    }
+
+    /** The feature gradients a fine-tuned encoder receives, against central differences on the features themselves. */
+    @ParameterizedTest(name = "attention={0}")
+    @CsvSource({"false", "true"})
+    void featureGradientsMatchFiniteDifferences(boolean attention) {
+        CaptionNet net = new CaptionNet(config(attention, 2), 42, DataType.DOUBLE);
+        CaptionBatch batch = batch(DataType.DOUBLE, 5, 3, 0, 5, 2);
+        CaptionNet.FeatureStep step = net.trainStepWithFeatureGradients(batch, false);
+        assertEquals(net.loss(batch), step.loss().mean(), 1e-12, "same loss as trainStep");
+        double worst = 0;
+        for (INDArray[] pair : attention ? new INDArray[][] {{batch.pooled(), step.dPooled()}, {batch.grid(), step.dGrid()}}
+                : new INDArray[][] {{batch.pooled(), step.dPooled()}}) {
+            INDArray x = pair[0];
+            INDArray analytic = pair[1];
+            assertArrayEquals(x.shape(), analytic.shape());
+            for (long i = 0; i < x.length(); i += 3) {
+                double orig = x.getDouble(i);
+                x.putScalar(i, orig + 1e-5);
+                double plus = net.loss(batch);
+                x.putScalar(i, orig - 1e-5);
+                double minus = net.loss(batch);
+                x.putScalar(i, orig);
+                double numeric = (plus - minus) / 2e-5;
+                double a = analytic.getDouble(i);
+                worst = Math.max(worst, Math.abs(a - numeric) / Math.max(1e-7, Math.max(Math.abs(a), Math.abs(numeric))));
+            }
+        }
+        System.out.println("CaptionNet feature gradient check attention=" + attention + ": max rel error " + worst);
+        assertTrue(worst < 1e-4, "max relative error " + worst);
+        if (!attention) {
+            assertNull(step.dGrid());
+        }
     }
 
     /**

@@ -4,10 +4,8 @@ import dev.glimpse.common.image.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
@@ -36,8 +34,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,17 +57,15 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
  *
  * <p>Translates convolutions (+ batch norm), ReLU activation layers, max pooling and two-input adds
  * whose every tensor has a multiple of 16 channels after the first convolution; anything else is
- * {@link SameDiffEncoder.Unsupported} and the SameDiff rebuild is used. {@link Encoders} checks the
+ * {@link RebuildUnsupported} and the SameDiff rebuild is used. {@link Encoders} checks the
  * output against the ComputationGraph before using it, as for the SameDiff path.
  */
-final class DnnlEncoder implements ImageEncoder {
+final class DnnlEncoder extends EncoderPath {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DnnlEncoder.class);
     private final List<Step> steps;
     private final Map<String, int[]> shapes; // tensor -> {C, H, W}
     private final String input;
     private final String grid;
-    private final EncoderInfo info;
-    private final RandomInitCentering norm;
     private static final int MAX_PLANS = 4;
     private final Map<Integer, Plan> plans;
     private final Map<String, memory> weights; // conv output name -> reordered weights, shared across plans
@@ -82,12 +76,11 @@ final class DnnlEncoder implements ImageEncoder {
     private DnnlEncoder(List<Step> steps, Map<String, int[]> shapes, String input, String grid, EncoderInfo info,
             RandomInitCentering norm, Map<Integer, Plan> plans, Map<String, memory> weights, List<memory> retired, engine eng,
             stream strm) {
+        super(info, norm);
         this.steps = steps;
         this.shapes = shapes;
         this.input = input;
         this.grid = grid;
-        this.info = info;
-        this.norm = norm;
         this.plans = plans;
         this.weights = weights;
         this.retired = retired;
@@ -156,29 +149,27 @@ final class DnnlEncoder implements ImageEncoder {
         }
     }
 
-    static DnnlEncoder build(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) throws SameDiffEncoder.Unsupported {
+    static DnnlEncoder build(ComputationGraph graph, FeatureLayers layers, EncoderInfo info) throws RebuildUnsupported {
         if (!Nd4j.getBackend().getClass().getName().contains(".cpu.")) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: needs ND4J's CPU backend (arrays in host memory)");
+            throw new RebuildUnsupported("oneDNN path: needs ND4J's CPU backend (arrays in host memory)");
         }
         if (layers.pooled() != null) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: pooled vector from a dense layer");
+            throw new RebuildUnsupported("oneDNN path: pooled vector from a dense layer");
         }
         ComputationGraphConfiguration conf = graph.getConfiguration();
-        if (conf.getNetworkInputs().size() != 1) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: graph has several inputs");
-        }
+        GraphWalk walk = new GraphWalk(conf, List.of(layers.grid()));
         int size = info.preprocess().inputSize();
         Map<String, InputType> types = conf.getLayerActivationTypes(InputType.convolutional(size, size, 3));
-        String input = conf.getNetworkInputs().get(0);
+        String input = walk.input();
         Map<String, int[]> shapes = new HashMap<>();
         shapes.put(input, new int[] {3, size, size});
-        List<Step> steps = translate(graph, conf, layers.grid(), input, types, shapes);
+        List<Step> steps = translate(graph, walk, layers.grid(), types, shapes);
         steps = fuseAdds(steps, layers.grid());
         steps = fuseRelus(steps, layers.grid());
         for (Step st : steps) {
             int[] shape = shapes.get(st.out());
             if (shape == null || shape[0] % 16 != 0) {
-                throw new SameDiffEncoder.Unsupported("oneDNN path: " + st.out() + " channels not a multiple of 16");
+                throw new RebuildUnsupported("oneDNN path: " + st.out() + " channels not a multiple of 16");
             }
         }
         engine eng = new engine(engine.kind.cpu, 0);
@@ -186,21 +177,14 @@ final class DnnlEncoder implements ImageEncoder {
                 new ArrayList<>(), eng, new stream(eng));
     }
 
+    @Override
     DnnlEncoder withNorm(EncoderInfo newInfo, RandomInitCentering newNorm) {
         return new DnnlEncoder(steps, shapes, input, grid, newInfo, newNorm, plans, weights, retired, eng, strm);
     }
 
     @Override
-    public EncoderInfo info() {
-        return info;
-    }
-
-    @Override
-    public EncodedBatch encode(List<BufferedImage> images) {
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("no images to encode");
-        }
-        INDArray x = Preprocessor.toNhwc(images, info.preprocess()); // [B, S, S, 3]
+    EncodedBatch run(List<BufferedImage> images) {
+        INDArray x = Preprocessor.toNhwc(images, info().preprocess()); // [B, S, S, 3]
         if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || x.offset() != 0) {
             x = x.castTo(DataType.FLOAT).dup('c');
         }
@@ -221,7 +205,7 @@ final class DnnlEncoder implements ImageEncoder {
         plan.run(x, nhwc);
         INDArray gridArr = nhwc.reshape('c', b, (long) g[1] * g[2], g[0]); // [B, R, C]
         INDArray pooled = gridArr.mean(1); // [B, C]
-        return norm.apply(gridArr, pooled);
+        return new EncodedBatch(pooled, gridArr);
     }
 
     @Override
@@ -238,45 +222,31 @@ final class DnnlEncoder implements ImageEncoder {
 
     // ---------------------------------------------------------------- translation
 
-    private static List<Step> translate(ComputationGraph graph, ComputationGraphConfiguration conf, String gridName,
-            String input, Map<String, InputType> types, Map<String, int[]> shapes) throws SameDiffEncoder.Unsupported {
-        Set<String> needed = new HashSet<>();
-        List<String> todo = new ArrayList<>(List.of(gridName));
-        while (!todo.isEmpty()) {
-            String v = todo.remove(todo.size() - 1);
-            if (needed.add(v)) {
-                todo.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
-            }
-        }
-        Map<String, List<String>> consumers = new HashMap<>();
-        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(v)));
+    private static List<Step> translate(ComputationGraph graph, GraphWalk walk, String gridName,
+            Map<String, InputType> types, Map<String, int[]> shapes) throws RebuildUnsupported {
+        ComputationGraphConfiguration conf = walk.conf();
         List<Step> steps = new ArrayList<>();
-        for (String v : FeatureLayers.topologicalOrder(conf)) {
-            if (!needed.contains(v) || v.equals(input)) {
-                continue;
-            }
+        for (String v : walk.order()) {
             GraphVertex gv = conf.getVertices().get(v);
             List<String> ins = conf.getVertexInputs().get(v);
             if (types.get(v) instanceof InputType.InputTypeConvolutional t) {
                 shapes.put(v, new int[] {(int) t.getChannels(), (int) t.getHeight(), (int) t.getWidth()});
             } else {
-                throw new SameDiffEncoder.Unsupported("oneDNN path: " + v + " is not a feature map");
+                throw new RebuildUnsupported("oneDNN path: " + v + " is not a feature map");
             }
             if (gv instanceof ElementWiseVertex e) {
                 if (e.getOp() != ElementWiseVertex.Op.Add || ins.size() != 2) {
-                    throw new SameDiffEncoder.Unsupported("oneDNN path: " + v + ": element-wise " + e.getOp());
+                    throw new RebuildUnsupported("oneDNN path: " + v + ": element-wise " + e.getOp());
                 }
                 steps.add(new AddStep(new Add(v, ins.get(0), ins.get(1), false)));
                 continue;
             }
             if (!(gv instanceof LayerVertex lv) || lv.getPreProcessor() != null) {
-                throw new SameDiffEncoder.Unsupported("oneDNN path: " + v + ": vertex " + gv.getClass().getSimpleName());
+                throw new RebuildUnsupported("oneDNN path: " + v + ": vertex " + gv.getClass().getSimpleName());
             }
             Layer layer = lv.getLayerConf().getLayer();
             if (layer instanceof ConvolutionLayer c && c.getClass() == ConvolutionLayer.class) {
-                List<String> users = consumers.getOrDefault(v, List.of());
-                boolean folds = users.size() == 1 && layerOf(conf, users.get(0)) instanceof BatchNormalization && !v.equals(gridName);
-                if (!folds) {
+                if (!walk.foldsIntoBatchNorm(v)) {
                     Conv conv = conv(graph, v, c, ins.get(0), v, shapes, types, null);
                     if (!isIdentity(c.getActivationFn())) {
                         requireRelu(v, c.getActivationFn());
@@ -287,12 +257,9 @@ final class DnnlEncoder implements ImageEncoder {
                 continue;
             }
             if (layer instanceof BatchNormalization bn) {
-                String src = ins.get(0);
-                if (!(layerOf(conf, src) instanceof ConvolutionLayer c) || c.getClass() != ConvolutionLayer.class
-                        || !isIdentity(c.getActivationFn()) || consumers.get(src).size() != 1 || !isIdentity(bn.getActivationFn())) {
-                    throw new SameDiffEncoder.Unsupported("oneDNN path: batch norm " + v + " not after a plain convolution");
-                }
-                steps.add(new ConvStep(conv(graph, src, c, conf.getVertexInputs().get(src).get(0), v, shapes, types, bn)));
+                String src = walk.batchNormSource(v, bn);
+                ConvolutionLayer c = (ConvolutionLayer) walk.layer(src);
+                steps.add(new ConvStep(conv(graph, src, c, walk.inputs(src).get(0), v, shapes, types, bn)));
                 continue;
             }
             if (layer instanceof ActivationLayer a) {
@@ -306,26 +273,22 @@ final class DnnlEncoder implements ImageEncoder {
                 steps.add(new PoolStep(new Pool(v, ins.get(0), p.getKernelSize(), p.getStride(), pads[0], pads[1])));
                 continue;
             }
-            throw new SameDiffEncoder.Unsupported("oneDNN path: " + v + ": layer " + layer.getClass().getSimpleName());
+            throw new RebuildUnsupported("oneDNN path: " + v + ": layer " + layer.getClass().getSimpleName());
         }
         return steps;
     }
 
-    private static Layer layerOf(ComputationGraphConfiguration conf, String v) {
-        return conf.getVertices().get(v) instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-    }
-
     private static Conv conv(ComputationGraph graph, String convName, ConvolutionLayer c, String in, String out,
-            Map<String, int[]> shapes, Map<String, InputType> types, BatchNormalization bn) throws SameDiffEncoder.Unsupported {
+            Map<String, int[]> shapes, Map<String, InputType> types, BatchNormalization bn) throws RebuildUnsupported {
         if (c.getConvolutionMode() == ConvolutionMode.Causal) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: causal convolution " + convName);
+            throw new RebuildUnsupported("oneDNN path: causal convolution " + convName);
         }
         int[] d = c.getDilation();
         if (d[0] != 1 || d[1] != 1) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: dilated convolution " + convName);
+            throw new RebuildUnsupported("oneDNN path: dilated convolution " + convName);
         }
         if (!(types.get(convName) instanceof InputType.InputTypeConvolutional)) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: " + convName + " is not a feature map");
+            throw new RebuildUnsupported("oneDNN path: " + convName + " is not a feature map");
         }
         InputType.InputTypeConvolutional t = (InputType.InputTypeConvolutional) types.get(convName);
         int[] outShape = {(int) t.getChannels(), (int) t.getHeight(), (int) t.getWidth()};
@@ -336,20 +299,18 @@ final class DnnlEncoder implements ImageEncoder {
         INDArray b = c.hasBias() && p.get("b") != null ? p.get("b").castTo(DataType.FLOAT).reshape(o).dup()
                 : Nd4j.zeros(DataType.FLOAT, o);
         if (bn != null) {
-            BatchNormAffine affine = BatchNormAffine.of(bn, graph.getVertex(out).paramTable(false));
-            INDArray scale = affine.scale();
-            INDArray w2 = w.reshape('c', o, w.length() / o);
-            w2.muliColumnVector(scale.reshape(o, 1));
-            b = b.mul(scale).addi(affine.shift());
+            INDArray[] folded = BatchNormAffine.of(bn, graph.getVertex(out).paramTable(false)).fold(w, b);
+            w = folded[0];
+            b = folded[1];
         }
         return new Conv(out, in, w, b, c.getKernelSize(), c.getStride(), pads[0], pads[1], null, false);
     }
 
     /** Left/top and right/bottom padding: explicit (Truncate/Strict) or TF-style SAME. */
     private static int[][] pads(ConvolutionMode mode, int[] k, int[] s, int[] pad, int[] dil, int[] in, int[] out)
-            throws SameDiffEncoder.Unsupported {
+            throws RebuildUnsupported {
         if (dil != null && (dil[0] != 1 || dil[1] != 1)) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: dilation");
+            throw new RebuildUnsupported("oneDNN path: dilation");
         }
         if (mode == ConvolutionMode.Same) {
             int[] l = new int[2];
@@ -372,15 +333,12 @@ final class DnnlEncoder implements ImageEncoder {
         return new int[][] {pad.clone(), r};
     }
 
-    private static void requireRelu(String v, IActivation act) throws SameDiffEncoder.Unsupported {
-        String s = act == null ? "" : act.toString();
-        if (!(act instanceof ActivationReLU) || !(s.equals("relu") || !(s.contains("max") || s.contains("threshold") || s.contains("negative")))) {
-            throw new SameDiffEncoder.Unsupported("oneDNN path: " + v + ": activation " + act);
-        }
+    private static void requireRelu(String v, IActivation act) throws RebuildUnsupported {
+        GraphWalk.requireRelu("oneDNN path: " + v, act);
     }
 
     private static boolean isIdentity(IActivation act) {
-        return act == null || act instanceof ActivationIdentity;
+        return GraphWalk.isIdentity(act);
     }
 
     /**

@@ -34,6 +34,33 @@ public final class Encoders {
      * default preprocessing when given, so inference feeds the network exactly what training did.
      */
     public static ImageEncoder open(EncoderRequest request, PreprocessSpec preprocess) {
+        return open(request, preprocess, null);
+    }
+
+    /**
+     * As {@link #open(EncoderRequest, PreprocessSpec)}, with the parameters of a fine-tuned part of the
+     * network ({@code tuned}, may be null) put in place of the base weights they were trained from.
+     * Random-init centring is measured on the base weights, as it was when the tuning started, so
+     * the features are the ones the model was trained on.
+     */
+    public static ImageEncoder open(EncoderRequest request, PreprocessSpec preprocess, TunedWeights tuned) {
+        Loaded loaded = load(request, preprocess);
+        EncoderPath raw = rawPath(loaded);
+        RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(raw) : RandomInitCentering.NONE;
+        if (tuned != null) {
+            if (!(raw instanceof GraphEncoder)) {
+                raw.close(); // a rebuild holds copies of the base weights
+            }
+            tuned.applyTo(loaded.graph());
+            raw = rawPath(loaded);
+        }
+        return raw.withNorm(loaded.raw().withFeatureNorm(norm.description()), norm);
+    }
+
+    /** A network loaded as DL4J's graph, where its features are, and its info before any centring. */
+    record Loaded(ComputationGraph graph, ZooNetwork net, FeatureLayers layers, EncoderInfo raw) {}
+
+    static Loaded load(EncoderRequest request, PreprocessSpec preprocess) {
         ZooNetwork net = ZooNetwork.byName(request.name());
         int size = preprocess != null ? preprocess.inputSize()
                 : request.inputSize() > 0 ? request.inputSize() : net.defaultSize;
@@ -61,15 +88,29 @@ public final class Encoders {
                 preprocess != null ? preprocess : net.input(size), request.randomInit(), source, sha256, layers.grid(),
                 layers.pooled() == null ? "mean(" + layers.grid() + ")" : layers.pooled(),
                 RandomInitCentering.NONE.description(), request.randomInit() ? request.seed() : null);
-        GraphEncoder graphEncoder = new GraphEncoder(graph, layers, raw, RandomInitCentering.NONE);
-        ImageEncoder fast = fastPath(graph, layers, raw, graphEncoder);
-        ImageEncoder rawEncoder = fast != null ? fast : graphEncoder;
-        RandomInitCentering norm = request.randomInit() ? RandomInitCentering.calibrate(rawEncoder) : RandomInitCentering.NONE;
-        EncoderInfo info = raw.withFeatureNorm(norm.description());
-        if (fast instanceof DnnlEncoder d) {
-            return d.withNorm(info, norm);
+        return new Loaded(graph, net, layers, raw);
+    }
+
+    /** The fastest checked path over the graph's current weights, without centring. */
+    static EncoderPath rawPath(Loaded loaded) {
+        GraphEncoder graphEncoder = new GraphEncoder(loaded.graph(), loaded.layers(), loaded.raw(), RandomInitCentering.NONE);
+        EncoderPath fast = fastPath(loaded.graph(), loaded.layers(), loaded.raw(), graphEncoder);
+        return fast != null ? fast : graphEncoder;
+    }
+
+    /** Random-init centring measured through the graph's current weights; NONE for trained weights. */
+    static RandomInitCentering centring(Loaded loaded, boolean randomInit) {
+        if (!randomInit) {
+            return RandomInitCentering.NONE;
         }
-        return fast instanceof SameDiffEncoder sd ? sd.withNorm(info, norm) : graphEncoder.withNorm(info, norm, layers);
+        EncoderPath raw = rawPath(loaded);
+        try {
+            return RandomInitCentering.calibrate(raw);
+        } finally {
+            if (!(raw instanceof GraphEncoder)) {
+                raw.close(); // the graph itself stays: it is what the caller goes on with
+            }
+        }
     }
 
     /**
@@ -78,14 +119,14 @@ public final class Encoders {
      * else SameDiff; null = use the ComputationGraph. Set {@value #GRAPH_ONLY_PROPERTY}=true to
      * always use the ComputationGraph, {@value #NO_DNNL_PROPERTY}=true to skip the oneDNN path.
      */
-    static ImageEncoder fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
+    static EncoderPath fastPath(ComputationGraph graph, FeatureLayers layers, EncoderInfo raw, GraphEncoder reference) {
         if (Boolean.getBoolean(GRAPH_ONLY_PROPERTY)) {
             return null;
         }
         List<BufferedImage> check = RandomInitCentering.calibrationImages().subList(0, 2);
         EncodedBatch want = reference.encode(check);
         if (!Boolean.getBoolean(NO_DNNL_PROPERTY)) {
-            ImageEncoder dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
+            EncoderPath dnnl = checked("oneDNN", raw, check, want, () -> DnnlEncoder.build(graph, layers, raw));
             if (dnnl != null) {
                 return dnnl;
             }
@@ -94,11 +135,11 @@ public final class Encoders {
     }
 
     private interface Rebuild {
-        ImageEncoder build() throws SameDiffEncoder.Unsupported;
+        EncoderPath build() throws RebuildUnsupported;
     }
 
-    private static ImageEncoder checked(String what, EncoderInfo raw, List<BufferedImage> check, EncodedBatch want, Rebuild rebuild) {
-        ImageEncoder fast = null;
+    private static EncoderPath checked(String what, EncoderInfo raw, List<BufferedImage> check, EncodedBatch want, Rebuild rebuild) {
+        EncoderPath fast = null;
         try {
             fast = rebuild.build();
             EncodedBatch got = fast.encode(check);
@@ -109,7 +150,7 @@ public final class Encoders {
                 return null;
             }
             return fast;
-        } catch (SameDiffEncoder.Unsupported | RuntimeException | LinkageError e) {
+        } catch (RebuildUnsupported | RuntimeException | LinkageError e) {
             // Any layer or op a rebuild cannot reproduce costs speed, never correctness; a missing
             // native library (another backend) likewise.
             LOG.info("{}: {} path not used: {}", raw.name(), what, e.getMessage());

@@ -7,18 +7,17 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Encodes through DL4J's ComputationGraph, reading only the vertices the features need. */
-final class GraphEncoder implements ImageEncoder {
+/** Encodes through DL4J's ComputationGraph, reading only the vertices the features need: the reference the rebuilds are checked against. */
+final class GraphEncoder extends EncoderPath {
     private final ComputationGraph graph;
-    private final EncoderInfo info;
+    private final FeatureLayers layers;
     private final List<String> outputs = new ArrayList<>();
     private final boolean densePooled;
-    private final RandomInitCentering norm;
 
     GraphEncoder(ComputationGraph graph, FeatureLayers layers, EncoderInfo info, RandomInitCentering norm) {
-        this.norm = norm;
+        super(info, norm);
         this.graph = graph;
-        this.info = info;
+        this.layers = layers;
         outputs.add(layers.grid());
         densePooled = layers.pooled() != null;
         if (densePooled) {
@@ -27,32 +26,25 @@ final class GraphEncoder implements ImageEncoder {
     }
 
     @Override
-    public EncoderInfo info() {
-        return info;
-    }
-
-    @Override
-    public EncodedBatch encode(List<BufferedImage> images) {
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("no images to encode");
-        }
-        INDArray x = Preprocessor.toNchw(images, info.preprocess()); // [B, 3, S, S]
+    EncodedBatch run(List<BufferedImage> images) {
+        INDArray x = Preprocessor.toNchw(images, info().preprocess()); // [B, 3, S, S]
         INDArray[] acts = graph.output(outputs, false, new INDArray[] {x}, null);
-        return features(acts[0], densePooled ? acts[1] : null, norm);
+        return features(acts[0], densePooled ? acts[1] : null);
     }
 
     /** Grid [B, C, H, W] to [B, H*W, C] (row-major regions); pooled = dense output or grid mean. */
-    static EncodedBatch features(INDArray gridAct, INDArray dense, RandomInitCentering norm) {
+    static EncodedBatch features(INDArray gridAct, INDArray dense) {
         long b = gridAct.size(0);
         long c = gridAct.size(1);
         long regions = gridAct.size(2) * gridAct.size(3);
         INDArray grid = gridAct.permute(0, 2, 3, 1).dup('c').reshape('c', b, regions, c); // [B, R, C]
         INDArray pooled = dense != null ? dense.dup('c') : gridAct.mean(2, 3); // [B, F]
-        return norm.apply(grid, pooled);
+        return new EncodedBatch(pooled, grid);
     }
 
-    GraphEncoder withNorm(EncoderInfo info, RandomInitCentering norm, FeatureLayers layers) {
-        return new GraphEncoder(graph, layers, info, norm);
+    @Override
+    GraphEncoder withNorm(EncoderInfo newInfo, RandomInitCentering newNorm) {
+        return new GraphEncoder(graph, layers, newInfo, newNorm);
     }
 
     @Override

@@ -10,7 +10,12 @@ import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.io.Json;
 import dev.glimpse.common.io.RecordDiff;
+import dev.glimpse.common.encoder.TunedWeights;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Everything a model knows about the image side, written and read the same way for the captioner
@@ -25,13 +30,32 @@ import java.nio.file.Path;
  * existed are read too: the captioner's {@code encoder.json} (name, weights, seed, input size, info)
  * with {@code norm.*} arrays of standard deviations, and the VQA model's {@code encoder.json}
  * (an EncoderInfo) with {@code feature_mean} and {@code feature_scale} (1 / standard deviation).
+ *
+ * <p>A model whose encoder was fine-tuned also holds {@code tuned} ({@link TunedWeights}: only the
+ * tuned parameters, with the sha256 of the base values they started from) as {@value #TUNED}.json
+ * (mode, split, base checksum, parameter names) and float arrays {@code image_side.tuned.<i>};
+ * opening the encoder puts them in place of the base weights. Its features differ from the base
+ * encoder's, so such a model never reads a feature cache.
+ *
+ * @param tuned the fine-tuned encoder parameters, or null (a frozen encoder)
  */
-public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
+public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer, TunedWeights tuned) {
     static final String ENTRY = "image_side";
+    static final String TUNED = "image_side_tuned";
     private static final String POOLED_MEAN = ENTRY + ".pooled_mean";
     private static final String POOLED_STD = ENTRY + ".pooled_std";
     private static final String GRID_MEAN = ENTRY + ".grid_mean";
     private static final String GRID_STD = ENTRY + ".grid_std";
+
+    /** A frozen encoder's image side. */
+    public ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
+        this(encoder, standardizer, null);
+    }
+
+    /** This image side with the encoder's fine-tuned parameters. */
+    public ImageSide withTuned(TunedWeights newTuned) {
+        return new ImageSide(encoder, standardizer, newTuned);
+    }
 
     public ImageSide {
         if (encoder == null || standardizer == null) {
@@ -59,7 +83,7 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
             throw new GlimpseException(model + ": the model was trained on features of the weights file "
                     + encoder.weightsSource() + " (sha256 " + encoder.weightsSha256() + "); pass it with --encoder-weights FILE");
         }
-        ImageEncoder raw = Encoders.open(encoder.request(access.weightsFile(), access.allowDownload()), encoder.preprocess());
+        ImageEncoder raw = Encoders.open(encoder.request(access.weightsFile(), access.allowDownload()), encoder.preprocess(), tuned);
         try {
             requireSame(raw.info(), model, "the encoder opened now");
             return new StandardizingEncoder(raw, standardizer);
@@ -71,6 +95,10 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
 
     /** Standardised features from a cache or another source, which must hold this encoder's features. */
     public FeatureSource features(FeatureSource raw, Path model) {
+        if (tuned != null) {
+            throw new GlimpseException(model + ": the model fine-tuned its encoder (" + tuned.mode() + "), so features"
+                    + " cached from the base encoder do not fit it; give the images instead of a feature cache");
+        }
         requireSame(raw.info(), model, "the features given");
         return standardizer.wrap(raw);
     }
@@ -95,7 +123,43 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
         if (standardizer.hasGrid()) {
             w.floats(GRID_MEAN, standardizer.gridMean()).floats(GRID_STD, standardizer.gridStd());
         }
+        if (tuned != null) {
+            List<String> names = new ArrayList<>(tuned.values().keySet());
+            w.json(TUNED, new TunedEntry(tuned.mode(), tuned.split(), tuned.baseSha256(), names));
+            for (int i = 0; i < names.size(); i++) {
+                w.floats(TUNED + "." + i, tuned.values().get(names.get(i)));
+            }
+        }
         return w;
+    }
+
+    record TunedEntry(String mode, String split, String baseSha256, List<String> parameters) {}
+
+    /** The tuned parameters of a model file, or null; names and counts checked before anything is allocated for them. */
+    private static TunedWeights readTuned(ModelBundle b, Path file) {
+        if (!b.hasJson(TUNED)) {
+            return null;
+        }
+        TunedEntry e = b.json(TUNED, TunedEntry.class);
+        String where = file + ": " + TUNED + ".json";
+        if (e == null || e.parameters() == null || e.baseSha256() == null || !e.baseSha256().matches("[0-9a-f]{64}")) {
+            throw new GlimpseException(where + ": missing parameters or base weights checksum");
+        }
+        if (e.parameters().size() > 10_000) {
+            throw new GlimpseException(where + ": parameters: " + e.parameters().size() + " entries, more than 10000");
+        }
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (int i = 0; i < e.parameters().size(); i++) {
+            String name = e.parameters().get(i);
+            if (name == null || !name.matches("[A-Za-z0-9_.\\-]{1,200}/[A-Za-z0-9_]{1,50}") || values.containsKey(name)) {
+                throw new GlimpseException(where + ": parameters[" + i + "]: not a vertex/parameter name: " + name);
+            }
+            if (!b.hasFloats(TUNED + "." + i)) {
+                throw new GlimpseException(file + ": " + TUNED + "." + i + ".f32 is missing (parameter " + name + ")");
+            }
+            values.put(name, ModelLimits.finite(file + ": " + TUNED + "." + i + ".f32", b.floats(TUNED + "." + i)));
+        }
+        return new TunedWeights(e.mode(), e.split(), e.baseSha256(), values);
     }
 
     /** True when the bundle describes an image side (a question-only VQA model has none). */
@@ -124,7 +188,7 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer) {
         ModelLimits.dimension(where, "encoder.pooledDim", info.pooledDim(), ModelLimits.MAX_FEATURE_DIM);
         ModelLimits.dimension(where, "encoder.gridDim", info.gridDim(), ModelLimits.MAX_FEATURE_DIM);
         try {
-            return new ImageSide(info, std);
+            return new ImageSide(info, std, readTuned(b, file));
         } catch (IllegalArgumentException e) {
             throw new GlimpseException(file + ": image side: " + e.getMessage());
         }

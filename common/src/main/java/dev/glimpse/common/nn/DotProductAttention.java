@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * Backward, given dctx: dA = dctx V^T, dV = A^T dctx, dS = A * (dA - sum_r(A * dA)) (softmax
  * Jacobian), dQ = dS K, dK = dS^T Q, dWq = s H^T dQ, dH = s dQ Wq^T, dWk = G^T dK, dWv = G^T dV.
- * The grid itself gets no gradient (features are fixed).
+ * The grid gets dG = dK Wk^T + dV Wv^T when asked for (a fine-tuned encoder); else none.
  *
  * <p>All per-image products are rank-3 batched {@code Nd4j.matmul} calls (one op for the whole
  * batch, 2-3x faster than a loop of 2-D GEMMs). Weights and gradients are views (of a {@link Params}
@@ -122,6 +122,14 @@ public final class DotProductAttention {
      * gradients and returns the gradient for the queries [B,T,Hq].
      */
     public INDArray backward(Pass pass, INDArray dContext) {
+        return backward(pass, dContext, null);
+    }
+
+    /**
+     * As {@link #backward(Pass, INDArray)}, and when {@code dGrid} [B,R,C] is given, adds the gradient
+     * of the memory vectors (the grid) to it.
+     */
+    public INDArray backward(Pass pass, INDArray dContext, INDArray dGrid) {
         Memory m = pass.memory();
         if (m.grid2d() == null) {
             throw new IllegalStateException("backward needs the memory built by memory(grid), not a selected copy");
@@ -154,6 +162,11 @@ public final class DotProductAttention {
         Nd4j.gemm(h2, dQ2, gradWq, true, false, scale, 1.0);
         Nd4j.gemm(m.grid2d(), dK.reshape((long) b * r, dim), gradWk, true, false, 1.0, 1.0);
         Nd4j.gemm(m.grid2d(), dV.reshape((long) b * r, dim), gradWv, true, false, 1.0, 1.0);
+        if (dGrid != null) {
+            INDArray dg2 = dGrid.reshape('c', (long) b * r, gridDim); // [B*R, C] view
+            Nd4j.gemm(dK.reshape((long) b * r, dim), wk, dg2, false, true, 1.0, 1.0);
+            Nd4j.gemm(dV.reshape((long) b * r, dim), wv, dg2, false, true, 1.0, 1.0);
+        }
         INDArray dH = Nd4j.create(type, (long) b * t, queryDim); // [B*T, Hq]
         Nd4j.gemm(dQ2, wq, dH, false, true, scale, 0.0);
         return dH.reshape(b, t, queryDim); // [B, T, Hq]

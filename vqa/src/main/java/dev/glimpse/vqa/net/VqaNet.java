@@ -35,6 +35,8 @@ public final class VqaNet {
      */
     private static final int FUSED_LSTM_MAX_BATCH = 16;
     private final VqaNetConfig cfg;
+    private boolean imageGrad; // the current step also computes d(loss)/d(image features)
+    private INDArray lastImageGrad; // [B, F] packed order
     private final Params params;
     private final Embedding embedding;
     private final RecurrentLayer[] rnn;
@@ -87,6 +89,34 @@ public final class VqaNet {
      */
     public double trainStep(INDArray image, int[][] questions, INDArray targets, boolean useDropout) {
         return trainStep(image, questions, targets, useDropout, 0);
+    }
+
+    /** A training step's mean loss and its gradient for the image features [B, F], rows in question order. */
+    public record FeatureStep(double loss, INDArray dImage) {}
+
+    /** As {@link #trainStep} (full BPTT), and also returns d(mean loss)/d(image features) for a fine-tuned encoder. */
+    public FeatureStep trainStepWithFeatureGradients(INDArray image, int[][] questions, INDArray targets, boolean useDropout) {
+        imageGrad = true;
+        try {
+            rnn[0].recordStepGradNorms(recordGradNorms);
+            Forward f = forward(image, questions, useDropout, true);
+            int batch = questions.length;
+            INDArray target = sorted(targets, f.order); // [B, A]
+            double loss = SoftmaxCrossEntropy.forwardBackward(f.logits, target, 1.0 / batch) / batch;
+            backward(f);
+            lastStepGradNorms = recordGradNorms ? rnn[0].stepGradNorms() : null;
+            if (f.order == null) {
+                return new FeatureStep(loss, lastImageGrad);
+            }
+            int[] inverse = new int[f.order.length];
+            for (int b = 0; b < inverse.length; b++) {
+                inverse[f.order[b]] = b;
+            }
+            return new FeatureStep(loss, Nd4j.pullRows(lastImageGrad, 1, inverse, 'c'));
+        } finally {
+            imageGrad = false;
+            lastImageGrad = null;
+        }
     }
 
     /**
@@ -239,7 +269,7 @@ public final class VqaNet {
 
     /** Everything backward needs; rows are in length-sorted order. */
     private record Forward(int[] order, Packing packing, int[] ids, INDArray top, INDArray last, INDArray q,
-                           INDArray imageNorm, INDArray v, INDArray fused, INDArray logits) {}
+                           INDArray imageNorm, INDArray norms, INDArray v, INDArray fused, INDArray logits) {}
 
     /** A batch's questions packed: length-sorted order (null for one question), packing, token ids per row. */
     private record Encoded(INDArray image, int[] order, Packing packing, int[] ids) {}
@@ -297,7 +327,7 @@ public final class VqaNet {
         INDArray v = Ops.tanhi(image.forward(img));                           // [B, D]
         INDArray fused = dropout.forward(q.mul(v), training);                 // [B, D]
         INDArray logits = output.forward(fused);                              // [B, A]
-        return new Forward(e.order, e.packing, e.ids, top, last, q, img, v, fused, logits);
+        return new Forward(e.order, e.packing, e.ids, top, last, q, img, norms, v, fused, logits);
     }
 
     /** Expects f.logits to hold dL/dlogits; returns dLoss/dh_last [B, H]. */
@@ -308,7 +338,14 @@ public final class VqaNet {
         INDArray dv = dFused.muli(f.q);                                       // [B, D]
         Ops.tanhBackwardi(f.q, dq);
         Ops.tanhBackwardi(f.v, dv);
-        image.backward(f.imageNorm, dv, null, false);
+        if (imageGrad) {
+            // u = x / |x|: dx = (du - u (u . du)) / |x|.
+            INDArray du = image.backward(f.imageNorm, dv);                    // [B, F]
+            INDArray dot = du.mul(f.imageNorm).sum(true, 1);                  // [B, 1]
+            lastImageGrad = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms); // [B, F] packed order
+        } else {
+            image.backward(f.imageNorm, dv, null, false);
+        }
         return question.backward(f.last, dq);                                 // [B, H]
     }
 

@@ -47,6 +47,34 @@ class VqaNetTest {
         return t.castTo(type);
     }
 
+    /** d(loss)/d(image features) through the L2 normalisation, for a fine-tuned encoder. */
+    @Test
+    void imageFeatureGradientsMatchFiniteDifferences() {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
+        VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
+        SplittableRandom rng = new SplittableRandom(6);
+        int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2}, {0}, {3, 3, 6, 2, 0}, {6, 1}};
+        INDArray img = uniform(rng, DataType.DOUBLE, q.length, cfg.featureDim(), -1, 2);
+        INDArray targets = distributions(rng, DataType.DOUBLE, q.length, cfg.answers());
+        VqaNet.FeatureStep step = net.trainStepWithFeatureGradients(img, q, targets, false);
+        assertEquals(net.loss(img, q, targets), step.loss(), 1e-12);
+        double worst = 0;
+        for (long i = 0; i < img.length(); i++) {
+            double orig = img.getDouble(i);
+            img.putScalar(i, orig + 1e-5);
+            double plus = net.loss(img, q, targets);
+            img.putScalar(i, orig - 1e-5);
+            double minus = net.loss(img, q, targets);
+            img.putScalar(i, orig);
+            double numeric = (plus - minus) / 2e-5;
+            double a = step.dImage().getDouble(i);
+            // floor 1e-6 as in the parameter check: round-off of the quotient is ~2e-11
+            worst = Math.max(worst, Math.abs(a - numeric) / Math.max(1e-6, Math.max(Math.abs(a), Math.abs(numeric))));
+        }
+        System.out.println("VqaNet image gradient check: max rel error " + worst);
+        assertTrue(worst < 1e-4, "max relative error " + worst);
+    }
+
     @Test
     void gradientsMatchFiniteDifferences() {
         VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
