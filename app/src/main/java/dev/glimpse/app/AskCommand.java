@@ -65,7 +65,7 @@ public final class AskCommand implements Callable<Integer> {
             if (image != null || images == null || out == null) {
                 throw new GlimpseException("ask --questions Q.json needs --images DIR and --out RES.json, and no IMAGE argument");
             }
-            Path modelFile = ModelFiles.require(model, ModelFiles.VQA, "glimpse train vqa ...");
+            Path modelFile = ModelFiles.require(model, ModelFiles.vqa(), "glimpse train vqa ...");
             Map<Long, String> answers;
             try (LocalVqaService service = LocalVqaService.open(modelFile, encoderAccess.access(), new ImageLoader())) {
                 answers = service.answerFile(questions, images, spec.commandLine().getErr());
@@ -79,7 +79,7 @@ public final class AskCommand implements Callable<Integer> {
             throw new GlimpseException("ask needs IMAGE and \"QUESTION\" (or --questions Q.json --images DIR --out RES.json)");
         }
         AskRequest request = new AskRequest(ImageInput.file(image), question, top);
-        Path modelFile = ModelFiles.require(model, ModelFiles.VQA, "glimpse train vqa ...");
+        Path modelFile = ModelFiles.require(model, ModelFiles.vqa(), "glimpse train vqa ...");
         AskResult result;
         try (LocalVqaService service = LocalVqaService.open(modelFile, encoderAccess.access(), new ImageLoader())) {
             result = service.ask(request);

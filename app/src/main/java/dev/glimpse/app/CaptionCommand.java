@@ -71,7 +71,7 @@ final class CaptionCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CaptionSettings settings = new CaptionSettings(beam, maxLength, lengthAlpha);
-        Path modelFile = ModelFiles.require(model, ModelFiles.CAPTIONER, "glimpse train captioner ...");
+        Path modelFile = ModelFiles.require(model, ModelFiles.captioner(), "glimpse train captioner ...");
         int failures = 0;
         List<ImageInput> images = new ArrayList<>();
         for (Path p : inputs) {

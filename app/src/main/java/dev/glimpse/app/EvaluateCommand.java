@@ -122,7 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new dev.glimpse.common.GlimpseException("evaluate captions: --model needs either --images DIR or --features DIR");
             }
             CaptionSettings settings = new CaptionSettings(beam, maxLength, 0);
-            Path model = ModelFiles.require(source.model, ModelFiles.CAPTIONER, "glimpse train captioner ...");
+            Path model = ModelFiles.require(source.model, ModelFiles.captioner(), "glimpse train captioner ...");
             Map<Long, String> generated;
             try (LocalCaptionService service = LocalCaptionService.open(model, encoderAccess.access(), new ImageLoader())) {
                 generated = service.captionReferences(references, images, features, settings, spec.commandLine().getErr());

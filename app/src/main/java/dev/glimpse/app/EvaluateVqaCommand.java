@@ -69,7 +69,7 @@ public final class EvaluateVqaCommand implements Callable<Integer> {
             if (images == null) {
                 throw new GlimpseException("evaluate vqa: --model needs --images DIR");
             }
-            Path model = ModelFiles.require(source.model, ModelFiles.VQA, "glimpse train vqa ...");
+            Path model = ModelFiles.require(source.model, ModelFiles.vqa(), "glimpse train vqa ...");
             Map<Long, String> answers;
             try (LocalVqaService service = LocalVqaService.open(model, encoderAccess.access(), new ImageLoader())) {
                 answers = service.answerFile(questions, images, spec.commandLine().getErr());

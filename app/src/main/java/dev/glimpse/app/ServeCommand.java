@@ -70,8 +70,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path cap = ModelFiles.optional(captionModel, ModelFiles.CAPTIONER);
-        Path vqa = ModelFiles.optional(vqaModel, ModelFiles.VQA);
+        Path cap = ModelFiles.optional(captionModel, ModelFiles.captioner());
+        Path vqa = ModelFiles.optional(vqaModel, ModelFiles.vqa());
         if (cap == null && vqa == null) {
             throw new GlimpseException("no models: run 'glimpse quickstart' to train and install the default models, "
                     + "or pass --caption-model FILE / --vqa-model FILE");

@@ -88,7 +88,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         long pid = serverPid == null ? -1 : serverPid;
         try {
             if (base == null) {
-                Path model = ModelFiles.require(captionModel, ModelFiles.CAPTIONER, "glimpse quickstart");
+                Path model = ModelFiles.require(captionModel, ModelFiles.captioner(), "glimpse quickstart");
                 ServerLimits limits = ServerLimits.defaults();
                 BatchPolicy batching = new BatchPolicy(batchSize, batchDelayMs, BatchPolicy.defaults().maxWaitMillis(),
                         BatchPolicy.defaults().batchPixels());

@@ -6,11 +6,20 @@ import java.nio.file.Path;
 
 /** Where the installed models live and the one message for a model file that is not there. */
 public final class ModelFiles {
-    public static final Path DIR = Path.of(System.getProperty("user.home"), ".glimpse", "models");
-    public static final Path CAPTIONER = DIR.resolve("captioner.zip");
-    public static final Path VQA = DIR.resolve("vqa.zip");
-
     private ModelFiles() {}
+
+    /** {@code ~/.glimpse/models}, read when asked (not fixed when the class loads, so embedders and tests can move home). */
+    public static Path dir() {
+        return Path.of(System.getProperty("user.home"), ".glimpse", "models");
+    }
+
+    public static Path captioner() {
+        return dir().resolve("captioner.zip");
+    }
+
+    public static Path vqa() {
+        return dir().resolve("vqa.zip");
+    }
 
     /**
      * The file given, or the installed default when none was.

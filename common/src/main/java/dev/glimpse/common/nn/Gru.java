@@ -113,12 +113,10 @@ public final class Gru implements RecurrentLayer {
         this.type = wxAll.dataType();
         INDArray gwxAll = params.grad(name + ".wx");
         INDArray gwhAll = params.grad(name + ".wh");
-        for (int k = 0; k < 3; k++) {
-            wx[k] = Views.rows(wxAll, (long) k * in, (long) (k + 1) * in);
-            gwx[k] = Views.rows(gwxAll, (long) k * in, (long) (k + 1) * in);
-            wh[k] = Views.rows(whAll, (long) k * hidden, (long) (k + 1) * hidden);
-            gwh[k] = Views.rows(gwhAll, (long) k * hidden, (long) (k + 1) * hidden);
-        }
+        Views.rowBlocks(wxAll, wx);
+        Views.rowBlocks(gwxAll, gwx);
+        Views.rowBlocks(whAll, wh);
+        Views.rowBlocks(gwhAll, gwh);
         this.gb = params.grad(name + ".b");
         this.scaledBias = Nd4j.create(type, 3, hidden);
         this.params = params;

@@ -124,12 +124,10 @@ public final class Lstm implements RecurrentLayer {
         this.type = wxAll.dataType();
         INDArray gwxAll = params.grad(name + ".wx");
         INDArray gwhAll = params.grad(name + ".wh");
-        for (int k = 0; k < 4; k++) {
-            wx[k] = Views.rows(wxAll, (long) k * in, (long) (k + 1) * in);
-            gwx[k] = Views.rows(gwxAll, (long) k * in, (long) (k + 1) * in);
-            wh[k] = Views.rows(whAll, (long) k * hidden, (long) (k + 1) * hidden);
-            gwh[k] = Views.rows(gwhAll, (long) k * hidden, (long) (k + 1) * hidden);
-        }
+        Views.rowBlocks(wxAll, wx);
+        Views.rowBlocks(gwxAll, gwx);
+        Views.rowBlocks(whAll, wh);
+        Views.rowBlocks(gwhAll, gwh);
         this.b = params.get(name + ".b");
         this.gb = params.grad(name + ".b");
         this.halfBias = Nd4j.create(type, 4, hidden);

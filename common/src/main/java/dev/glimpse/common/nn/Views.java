@@ -21,6 +21,17 @@ public final class Views {
         return Nd4j.create(a.data(), new long[] {to - from, cols}, new long[] {cols, 1}, a.offset() + from * cols, 'c', a.dataType());
     }
 
+    /** Fills {@code blocks} with equal consecutive row blocks of {@code a} (a cell's gates stacked in one matrix). */
+    public static void rowBlocks(INDArray a, INDArray[] blocks) {
+        long size = a.size(0) / blocks.length;
+        if (size * blocks.length != a.size(0)) {
+            throw new IllegalArgumentException("rowBlocks(): " + a.size(0) + " rows do not split into " + blocks.length);
+        }
+        for (int k = 0; k < blocks.length; k++) {
+            blocks[k] = rows(a, k * size, (k + 1) * size);
+        }
+    }
+
     /** The leading {@code rows x cols} block of a flat buffer (capacity reuse): a c-order view. */
     public static INDArray head(INDArray buffer, long rows, long cols) {
         if (rows * cols > buffer.length()) {
