@@ -35,7 +35,10 @@ public final class TunableEncoder implements AutoCloseable {
     private final EncoderBlocks blocks;
     private final EncoderInfo info;
     private final RandomInitCentering norm;
+    /** Our own kernels when the suffix translates to them, else null and {@link #suffix} runs it. */
+    private final ConvSuffix fast;
     private final SameDiffEncoder.Built suffix;
+    private final int[] inputHwc;
     private final String gradGrid;
     private final String gradPooled;
     private final Params params;
@@ -44,39 +47,48 @@ public final class TunableEncoder implements AutoCloseable {
     private long synced = -1;
 
     private TunableEncoder(Encoders.Loaded loaded, FineTune mode, EncoderBlocks blocks, EncoderInfo info,
-                           RandomInitCentering norm, SameDiffEncoder.Built suffix, DataType type) {
+                           RandomInitCentering norm, ConvSuffix fast, SameDiffEncoder.Built suffix, DataType type) {
         this.loaded = loaded;
         this.mode = mode;
         this.blocks = blocks;
         this.info = info;
         this.norm = norm;
+        this.fast = fast;
         this.suffix = suffix;
-        SameDiff sd = suffix.sd();
-        SDVariable grid = sd.getVariable(suffix.grid());
-        SDVariable pooled = sd.getVariable(suffix.pooled());
-        int[] g = gridShape();
-        SDVariable dg = sd.placeHolder("d_grid", type, -1, g[0], g[1], g[2]);
-        SDVariable dp = sd.placeHolder("d_pooled", type, -1, info.pooledDim());
-        // d(sum(grid . dGrid) + sum(pooled . dPooled)) / dtheta is the vector-Jacobian product backward needs.
-        SDVariable loss = sd.sum(grid.mul(dg)).add("vjp", sd.sum(pooled.mul(dp)));
-        sd.setLossVariables(loss);
-        this.gradGrid = dg.name();
-        this.gradPooled = dp.name();
+        Map<String, INDArray> initial = new LinkedHashMap<>();
+        if (fast != null) {
+            this.inputHwc = fast.inputHwc();
+            this.gradGrid = null;
+            this.gradPooled = null;
+            fast.variables().forEach((name, vp) -> {
+                initial.put(name, fast.initial(name));
+                paramOfVariable.put(name, vp[0] + "/" + vp[1]);
+            });
+        } else {
+            this.inputHwc = suffix.inputHwc();
+            SameDiff sd = suffix.sd();
+            SDVariable grid = sd.getVariable(suffix.grid());
+            SDVariable pooled = sd.getVariable(suffix.pooled());
+            int[] g = gridShape();
+            SDVariable dg = sd.placeHolder("d_grid", type, -1, g[0], g[1], g[2]);
+            SDVariable dp = sd.placeHolder("d_pooled", type, -1, info.pooledDim());
+            // d(sum(grid . dGrid) + sum(pooled . dPooled)) / dtheta is the vector-Jacobian product backward needs.
+            SDVariable loss = sd.sum(grid.mul(dg)).add("vjp", sd.sum(pooled.mul(dp)));
+            sd.setLossVariables(loss);
+            this.gradGrid = dg.name();
+            this.gradPooled = dp.name();
+            suffix.variables().forEach((name, vp) -> {
+                initial.put(name, sd.getArrForVarName(name));
+                paramOfVariable.put(name, vp[0] + "/" + vp[1]);
+            });
+        }
         Params.Builder pb = Params.builder().dataType(type);
-        suffix.variables().forEach((name, vp) -> {
-            long n = sd.getArrForVarName(name).length();
-            long rows = sd.getArrForVarName(name).size(0);
-            pb.add(name, (int) rows, (int) (n / rows), Init.zeros());
-            paramOfVariable.put(name, vp[0] + "/" + vp[1]);
-        });
+        initial.forEach((name, v) -> pb.add(name, (int) v.size(0), (int) (v.length() / v.size(0)), Init.zeros()));
         if (paramOfVariable.isEmpty()) {
             throw new GlimpseException(info.name() + ": nothing to fine-tune after " + blocks.split());
         }
         this.params = pb.build(0);
-        for (String name : paramOfVariable.keySet()) {
-            INDArray v = sd.getArrForVarName(name);
-            params.get(name).assign(v.reshape('c', params.get(name).shape()));
-        }
+        initial.forEach((name, v) -> params.get(name).assign(v.castTo(type).reshape('c', params.get(name).shape())));
         params.changed();
         this.baseSha256 = TunedWeights.checksum(loaded.graph(), paramOfVariable.values());
     }
@@ -93,18 +105,37 @@ public final class TunableEncoder implements AutoCloseable {
     }
 
     static TunableEncoder of(Encoders.Loaded loaded, FineTune mode, RandomInitCentering norm, DataType type) {
+        return of(loaded, mode, norm, type, true);
+    }
+
+    /** {@code ownKernels} false: always the SameDiff rebuild (the reference our kernels are compared with). */
+    static TunableEncoder of(Encoders.Loaded loaded, FineTune mode, RandomInitCentering norm, DataType type, boolean ownKernels) {
         if (mode.none()) {
             throw new IllegalArgumentException("fine-tune none has no trainable part");
         }
         try {
             EncoderBlocks blocks = EncoderBlocks.of(loaded.graph().getConfiguration(), loaded.layers(), mode);
-            SameDiffEncoder.Built suffix = SameDiffEncoder.buildTrainable(loaded.graph(), loaded.layers(),
-                    loaded.raw().preprocess().inputSize(), blocks.split(), blocks.trainable(), type);
+            int size = loaded.raw().preprocess().inputSize();
+            ConvSuffix fast = null;
+            if (ownKernels) {
+                try {
+                    fast = ConvSuffix.build(loaded.graph(), loaded.layers(), size, blocks.split(), blocks.trainable(), type);
+                } catch (RebuildUnsupported e) {
+                    fast = null; // e.g. a dense pooled layer (VGG's fc2): SameDiff has it
+                }
+            }
+            SameDiffEncoder.Built suffix = fast != null ? null
+                    : SameDiffEncoder.buildTrainable(loaded.graph(), loaded.layers(), size, blocks.split(), blocks.trainable(), type);
             EncoderInfo info = loaded.raw().withFeatureNorm(norm.description());
-            return new TunableEncoder(loaded, mode, blocks, info, norm, suffix, type);
+            return new TunableEncoder(loaded, mode, blocks, info, norm, fast, suffix, type);
         } catch (RebuildUnsupported e) {
             throw new GlimpseException(loaded.raw().name() + ": cannot fine-tune this network: " + e.getMessage());
         }
+    }
+
+    /** Whether the trainable part runs on our own kernels ({@link ConvSuffix}) rather than the SameDiff rebuild. */
+    public boolean ownKernels() {
+        return fast != null;
     }
 
     /** The full encoder's identity, as {@link Encoders#open} reports it for the base weights. */
@@ -132,7 +163,7 @@ public final class TunableEncoder implements AutoCloseable {
 
     /** {H, W, C} of the split-point activations (the image itself for null split). */
     public int[] splitShape() {
-        return suffix.inputHwc().clone();
+        return inputHwc.clone();
     }
 
     /**
@@ -157,18 +188,43 @@ public final class TunableEncoder implements AutoCloseable {
     }
 
     /** The outputs of one forward pass (centred as the encoder gives them) and its input, for backward. */
-    public record Pass(INDArray input, EncodedBatch features) {}
+    public static final class Pass {
+        private final INDArray input;
+        private final EncodedBatch features;
+        private final ConvSuffix.State state;
+
+        Pass(INDArray input, EncodedBatch features, ConvSuffix.State state) {
+            this.input = input;
+            this.features = features;
+            this.state = state;
+        }
+
+        public INDArray input() {
+            return input;
+        }
+
+        public EncodedBatch features() {
+            return features;
+        }
+    }
 
     /** Forward through the trainable part: split activations [B, H*W, C] (as the prefix gives them) to features. */
     public Pass forward(INDArray splitGrid) {
         INDArray x = input(splitGrid);
+        if (fast != null) {
+            ConvSuffix.State st = fast.forward(x, params);
+            INDArray nhwc = st.grid();
+            long b = nhwc.size(0);
+            INDArray grid = nhwc.dup('c').reshape('c', b, nhwc.size(1) * nhwc.size(2), nhwc.size(3));
+            return new Pass(x, norm.apply(grid, st.pooled().dup('c')), st);
+        }
         sync();
         Map<String, INDArray> out = suffix.sd().output(Map.of(suffix.input(), x), suffix.grid(), suffix.pooled());
         INDArray nhwc = out.get(suffix.grid()); // [B, H, W, C]
         long b = nhwc.size(0);
         INDArray grid = nhwc.dup('c').reshape('c', b, nhwc.size(1) * nhwc.size(2), nhwc.size(3)); // [B, R, C]
         INDArray pooled = out.get(suffix.pooled()).dup('c'); // [B, F]
-        return new Pass(x, norm.apply(grid, pooled));
+        return new Pass(x, norm.apply(grid, pooled), null);
     }
 
     /**
@@ -185,6 +241,10 @@ public final class TunableEncoder implements AutoCloseable {
                 : dGrid.castTo(type).mul(norm.scale()).reshape('c', b, g[0], g[1], g[2]);
         INDArray dp = dPooled == null ? org.nd4j.linalg.factory.Nd4j.zeros(type, b, info.pooledDim())
                 : dPooled.castTo(type).mul(norm.scale());
+        if (fast != null) {
+            fast.backward(pass.state, dg, dp, params);
+            return;
+        }
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(suffix.input(), pass.input());
         ph.put(gradGrid, dg);
@@ -237,7 +297,7 @@ public final class TunableEncoder implements AutoCloseable {
 
     /** Copies the parameters into the SameDiff variables when they changed (Adam, checkpoint restore, gradient checks). */
     private void sync() {
-        if (synced == params.version()) {
+        if (suffix == null || synced == params.version()) {
             return;
         }
         for (String name : paramOfVariable.keySet()) {

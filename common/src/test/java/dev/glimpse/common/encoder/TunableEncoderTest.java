@@ -131,6 +131,33 @@ class TunableEncoderTest {
         }
     }
 
+    /** Our kernels (direct ND4J ops) against the SameDiff rebuild of the same suffix: features and every gradient. */
+    @Test
+    void ownKernelsEqualTheSameDiffRebuild() {
+        for (String mode : List.of("all", "last", "last2")) {
+            ComputationGraph graph = smallNet(true, DataType.DOUBLE);
+            TunableEncoder ours = TunableEncoder.of(loaded(graph), FineTune.parse(mode), RandomInitCentering.NONE, DataType.DOUBLE, true);
+            TunableEncoder ref = TunableEncoder.of(loaded(graph), FineTune.parse(mode), RandomInitCentering.NONE, DataType.DOUBLE, false);
+            assertTrue(ours.ownKernels() && !ref.ownKernels(), mode + ": one of each");
+            assertEquals(ref.params().flat().length(), ours.params().flat().length(), mode + ": same parameters");
+            int[] hwc = ours.splitShape();
+            INDArray x = Nd4j.rand(DataType.DOUBLE, 3, (long) hwc[0] * hwc[1], hwc[2]).subi(0.3);
+            INDArray dGrid = Nd4j.randn(DataType.DOUBLE, 3, (SIZE / 2) * (SIZE / 2), 16);
+            INDArray dPooled = Nd4j.randn(DataType.DOUBLE, 3, 16);
+            TunableEncoder.Pass a = ours.forward(x);
+            TunableEncoder.Pass b = ref.forward(x);
+            assertTrue(Encoders.relativeError(a.features().grid(), b.features().grid()) < 1e-12, mode + ": grid");
+            assertTrue(Encoders.relativeError(a.features().pooled(), b.features().pooled()) < 1e-12, mode + ": pooled");
+            ours.backward(a, dPooled, dGrid);
+            ref.backward(b, dPooled, dGrid);
+            for (String name : ref.params().layout().keySet()) {
+                double err = Encoders.relativeError(ours.params().grad(name), ref.params().grad(name));
+                assertTrue(err < 1e-10, mode + " " + name + ": relative error " + err);
+            }
+            assertTrue(ours.params().flatGrad().norm2Number().doubleValue() > 0, mode + ": gradients are not all zero");
+        }
+    }
+
     @Test
     void gradientsMatchDl4jBackpropagationWithTheSameWeights() {
         ComputationGraph graph = smallNet(false, DataType.DOUBLE);
