@@ -159,7 +159,7 @@ class FineTuneResumeTest {
     void aRunResumedMidEpochEqualsAnUninterruptedOne() throws IOException {
         SyntheticCaptions data = new SyntheticCaptions(16, 4, 2);
         FeatureSource split = splitActivations(data);
-        CaptionTrainingConfig cfg = CaptionTrainerTest.tiny().epochs(3).checkpointEvery(2).build();
+        CaptionTrainingConfig cfg = CaptionTrainerTest.tiny().epochs(3).checkpointEvery(2).dropout(0.3).build();
 
         Path straight = dir.resolve("straight.zip");
         train(data, split, cfg, straight, false, new StringWriter());
