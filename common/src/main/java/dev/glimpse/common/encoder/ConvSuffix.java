@@ -167,12 +167,23 @@ final class ConvSuffix {
         grads.put(v, seen == sum ? sum.addi(d) : seen.addi(d, sum));
     }
 
+    /**
+     * The array for a role, reused: the batch size changes from step to step (a caption batch holds a
+     * varying number of distinct images), so a buffer with more rows lends its leading rows (a
+     * contiguous view) to a smaller batch, and only a larger one allocates.
+     */
     private INDArray buffer(String role, long... shape) {
         INDArray b = buffers.get(role);
-        if (b == null || !java.util.Arrays.equals(b.shape(), shape)) {
-            b = Nd4j.createUninitialized(type, shape);
-            buffers.put(role, b);
+        if (b != null && java.util.Arrays.equals(b.shape(), shape)) {
+            return b;
         }
+        if (b != null && b.rank() == shape.length && b.size(0) > shape[0]
+                && java.util.Arrays.equals(java.util.Arrays.copyOfRange(b.shape(), 1, shape.length),
+                        java.util.Arrays.copyOfRange(shape, 1, shape.length))) {
+            return b.get(NDArrayIndex.interval(0, shape[0]));
+        }
+        b = Nd4j.createUninitialized(type, shape);
+        buffers.put(role, b);
         return b;
     }
 

@@ -141,18 +141,23 @@ class TunableEncoderTest {
             assertTrue(ours.ownKernels() && !ref.ownKernels(), mode + ": one of each");
             assertEquals(ref.params().flat().length(), ours.params().flat().length(), mode + ": same parameters");
             int[] hwc = ours.splitShape();
-            INDArray x = Nd4j.rand(DataType.DOUBLE, 3, (long) hwc[0] * hwc[1], hwc[2]).subi(0.3);
-            INDArray dGrid = Nd4j.randn(DataType.DOUBLE, 3, (SIZE / 2) * (SIZE / 2), 16);
-            INDArray dPooled = Nd4j.randn(DataType.DOUBLE, 3, 16);
-            TunableEncoder.Pass a = ours.forward(x);
-            TunableEncoder.Pass b = ref.forward(x);
-            assertTrue(Encoders.relativeError(a.features().grid(), b.features().grid()) < 1e-12, mode + ": grid");
-            assertTrue(Encoders.relativeError(a.features().pooled(), b.features().pooled()) < 1e-12, mode + ": pooled");
-            ours.backward(a, dPooled, dGrid);
-            ref.backward(b, dPooled, dGrid);
-            for (String name : ref.params().layout().keySet()) {
-                double err = Encoders.relativeError(ours.params().grad(name), ref.params().grad(name));
-                assertTrue(err < 1e-10, mode + " " + name + ": relative error " + err);
+            // Batch sizes change from step to step (distinct images per caption batch); buffers are reused across them.
+            for (int batch : new int[] {3, 2, 4, 3}) {
+                INDArray x = Nd4j.rand(DataType.DOUBLE, batch, (long) hwc[0] * hwc[1], hwc[2]).subi(0.3);
+                INDArray dGrid = Nd4j.randn(DataType.DOUBLE, batch, (SIZE / 2) * (SIZE / 2), 16);
+                INDArray dPooled = Nd4j.randn(DataType.DOUBLE, batch, 16);
+                ours.params().zeroGrad();
+                ref.params().zeroGrad();
+                TunableEncoder.Pass a = ours.forward(x);
+                TunableEncoder.Pass b = ref.forward(x);
+                assertTrue(Encoders.relativeError(a.features().grid(), b.features().grid()) < 1e-12, mode + ": grid");
+                assertTrue(Encoders.relativeError(a.features().pooled(), b.features().pooled()) < 1e-12, mode + ": pooled");
+                ours.backward(a, dPooled, dGrid);
+                ref.backward(b, dPooled, dGrid);
+                for (String name : ref.params().layout().keySet()) {
+                    double err = Encoders.relativeError(ours.params().grad(name), ref.params().grad(name));
+                    assertTrue(err < 1e-10, mode + " batch " + batch + " " + name + ": relative error " + err);
+                }
             }
             assertTrue(ours.params().flatGrad().norm2Number().doubleValue() > 0, mode + ": gradients are not all zero");
         }
