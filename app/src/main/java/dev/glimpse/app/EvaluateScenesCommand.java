@@ -19,11 +19,11 @@ import picocli.CommandLine.Spec;
 /** {@code glimpse evaluate scenes}: does a captioner see the object? Colour/shape naming and attention in its box. */
 @Command(name = "scenes", mixinStandardHelpOptions = true,
         header = "Check a captioner on the one-object scenes of a 'glimpse scenes' folder.",
-        description = {"Captions every one-object scene of the split greedily (as 'glimpse caption --beam 1'),",
-                "counts the captions that name the object's colour and shape (objects_SPLIT.json), and",
-                "measures the attention of those words inside the object's box: the grid laid over the",
-                "image as the encoder sees it, each cell weighted by the share of its area in the box,",
-                "averaged over the captions that generated the word."})
+        description = "Captions every one-object scene of the split greedily (as 'glimpse caption --beam 1'), counts"
+                + " the captions that name the object's colour and shape (objects_SPLIT.json), and measures the"
+                + " attention of those words inside the object's box: the grid laid over the image as the encoder"
+                + " sees it, each cell weighted by the share of its area in the box, averaged over the captions"
+                + " that generated the word.")
 final class EvaluateScenesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
