@@ -69,6 +69,7 @@ public final class SceneCheck {
             Double colorMass = null;
             if (attention) {
                 CaptionResult.Attention att = c.attention();
+                // Boxes are in the objects file's width x height, the size the generator drew the image at.
                 FitWindow window = resize.window(img.width(), img.height());
                 double[] shares = BoxMass.cellShares(window, att.gridRows(), att.gridCols(), o.x(), o.y(), o.w(), o.h());
                 shapeMass = shapeTally.add(att, shapeAt, shares);

@@ -41,11 +41,7 @@ public record SceneCheckResult(String model, String objects, String split, int s
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Verdict(String image, String color, String shape, String caption, boolean colorNamed,
-                          boolean shapeNamed, Double shapeMass, Double colorMass) {
-        public boolean right() {
-            return colorNamed && shapeNamed;
-        }
-    }
+                          boolean shapeNamed, Double shapeMass, Double colorMass) {}
 
     /** "one-object scenes: colour+shape right 61/68 (90%); attention in the object's box: shape word 0.64, colour word 0.58". */
     @JsonIgnore
