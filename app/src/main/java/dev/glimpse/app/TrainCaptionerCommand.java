@@ -80,6 +80,11 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
     @Option(names = "--val-max-images", paramLabel = "N", description = "Validate on at most N images, 0 = all (default: ${DEFAULT-VALUE}).")
     int valMaxImages;
 
+    @Option(names = "--captions-per-image", paramLabel = "K", defaultValue = "0",
+            description = "With --fine-tune: K captions of each image per epoch (a seeded pick), 0 = all (default: ${DEFAULT-VALUE})."
+                    + " The encoder runs once per image of a batch, so fewer captions per image make an epoch cheaper.")
+    int captionsPerImage;
+
     @Option(names = "--blind", description = "Experiment: train on features of random other images (image-blind baseline).")
     boolean blind;
 
@@ -88,7 +93,7 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
         try {
             return new CaptionTrainingConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.patience, t.seed,
                     t.checkpointEvery, maxCaptionLength, t.minWordCount, t.embed, t.hidden, t.layers, attentionDim,
-                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt());
+                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt(), captionsPerImage);
         } catch (IllegalArgumentException e) {
             throw new GlimpseException("train captioner: " + e.getMessage());
         }

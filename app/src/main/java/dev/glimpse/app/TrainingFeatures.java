@@ -4,6 +4,10 @@ import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.FineTune;
 import dev.glimpse.common.encoder.TunableEncoder;
+import dev.glimpse.common.encoder.TunedWeights;
+import dev.glimpse.common.bundle.ModelBundle;
+import dev.glimpse.common.imageside.EncoderAccess;
+import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.features.EncoderFeatureSource;
@@ -57,6 +61,13 @@ final class TrainingFeatures implements AutoCloseable {
         if (features != null && cacheFeatures != null) {
             throw new GlimpseException("--features reads an existing cache, --cache-features makes one: pick one");
         }
+        if (encoder.from != null) {
+            if (features != null || cacheFeatures != null) {
+                throw new GlimpseException("--encoder-from encodes the images with that model's encoder, in memory:"
+                        + " it does not go with --features or --cache-features");
+            }
+            return fromModel(encoder, images, ids, withGrid, quiet, log);
+        }
         if (features != null) {
             FeatureCache cache = FeatureCache.open(features);
             try {
@@ -92,11 +103,54 @@ final class TrainingFeatures implements AutoCloseable {
         }
     }
 
+    /** Features through a trained model's encoder (its tuned parameters in place), encoded once and kept in memory. */
+    private static TrainingFeatures fromModel(EncoderOptions encoder, Map<Long, Path> images, long[] ids, boolean withGrid,
+                                              boolean quiet, PrintWriter log) {
+        ModelBundle bundle = ModelBundle.read(encoder.from);
+        if (!ImageSide.present(bundle)) {
+            throw new GlimpseException(encoder.from + ": the model has no image encoder (a question-only VQA model)");
+        }
+        ImageSide side = ImageSide.read(bundle, encoder.from);
+        try (ImageEncoder enc = side.openRaw(new EncoderAccess(encoder.weights, true), encoder.from)) {
+            log.println("encoder: from " + encoder.from + ": " + enc.info().describe()
+                    + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
+            InMemoryFeatures memory = InMemoryFeatures.extract(new EncoderFeatureSource(enc, images, new ImageLoader()),
+                    ids, 16, withGrid, !quiet);
+            return new TrainingFeatures(new ThroughTuned(memory, side.tuned()), null, ids(ids));
+        }
+    }
+
+    /** Features that came through a fine-tuned encoder: says so, so the trained model records the tuned parameters. */
+    private record ThroughTuned(FeatureSource features, TunedWeights tuned) implements FeatureSource {
+        @Override
+        public dev.glimpse.common.encoder.EncoderInfo info() {
+            return features.info();
+        }
+
+        @Override
+        public boolean contains(long imageId) {
+            return features.contains(imageId);
+        }
+
+        @Override
+        public org.nd4j.linalg.api.ndarray.INDArray pooled(long[] imageIds) {
+            return features.pooled(imageIds);
+        }
+
+        @Override
+        public org.nd4j.linalg.api.ndarray.INDArray grid(long[] imageIds) {
+            return features.grid(imageIds);
+        }
+    }
+
     /**
      * For {@code --fine-tune}: the encoder cut at its split point, the frozen part run once over every
      * image into {@code splitCache} (or memory), and the fine-tuning setup the trainers take.
      */
     static FineTuned openFineTune(TrainingOptions training, EncoderOptions encoder, Map<Long, Path> images, PrintWriter log) {
+        if (encoder.from != null) {
+            throw new GlimpseException("--encoder-from trains on another model's encoder as it is; it does not go with --fine-tune");
+        }
         FineTune mode = training.fineTuneMode();
         double scale = training.encoderRateScale();
         long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();

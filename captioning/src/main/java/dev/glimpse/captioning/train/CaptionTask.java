@@ -27,6 +27,7 @@ import dev.glimpse.datasets.Batches;
 import dev.glimpse.datasets.SeededShuffle;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +114,7 @@ final class CaptionTask implements TrainingLoop.Task {
         }
         var info = ft.encoder().info();
         CaptionNetConfig netConfig = new CaptionNetConfig(data.vocabulary().size(), info.pooledDim(), info.gridDim(),
-                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout());
+                cfg.embedDim(), cfg.hiddenDim(), cfg.layers(), cfg.attentionDim(), cfg.attention(), cfg.dropout(), cfg.cell());
         CaptionNet net = new CaptionNet(netConfig, cfg.seed());
         FineTunedFeatures tuned;
         if (checkpoint != null) {
@@ -179,11 +180,52 @@ final class CaptionTask implements TrainingLoop.Task {
                 features.info().randomInit());
     }
 
-    /** The batches of an epoch: a seeded shuffle, then length buckets (fewer padded LSTM steps). */
+    /**
+     * The batches of an epoch: a seeded shuffle, then length buckets (fewer padded LSTM steps). When
+     * the encoder trains, its forward and backward cost far more than the decoder's, and it runs once
+     * per distinct image of a batch: so the images are shuffled and each batch holds all captions of
+     * its images (five captions per image: a fifth of the encoder passes per epoch).
+     */
     List<int[]> batches(List<CaptionDataset.Sample> samples, int epoch) {
+        if (tuned != null) {
+            return imageBatches(samples, epoch);
+        }
         int[] order = new SeededShuffle(cfg.seed()).epoch(epoch, samples.size());
         return Batches.byLength(order, i -> samples.get(i).tokens().length, cfg.batchSize(), BUCKETS,
                 cfg.seed() * 31 + epoch);
+    }
+
+    private List<int[]> imageBatches(List<CaptionDataset.Sample> samples, int epoch) {
+        Map<Long, List<Integer>> byImage = new LinkedHashMap<>();
+        for (int i = 0; i < samples.size(); i++) {
+            byImage.computeIfAbsent(samples.get(i).imageId(), k -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> images = new ArrayList<>(byImage.values());
+        int[] order = new SeededShuffle(cfg.seed()).epoch(epoch, images.size());
+        int k = cfg.captionsPerImage();
+        List<int[]> out = new ArrayList<>();
+        List<Integer> batch = new ArrayList<>();
+        for (int img : order) {
+            List<Integer> own = images.get(img);
+            if (k > 0 && k < own.size()) {
+                // A different pick each epoch, the same for a given seed, epoch and image.
+                int[] pick = SeededShuffle.permutation(own.size(), cfg.seed() * 1_000_003L + epoch * 7_919L + img);
+                List<Integer> chosen = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) {
+                    chosen.add(own.get(pick[i]));
+                }
+                own = chosen;
+            }
+            if (!batch.isEmpty() && batch.size() + own.size() > cfg.batchSize()) {
+                out.add(batch.stream().mapToInt(Integer::intValue).toArray());
+                batch.clear();
+            }
+            batch.addAll(own);
+        }
+        if (!batch.isEmpty()) {
+            out.add(batch.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
     }
 
     private List<int[]> epoch(int epoch) {

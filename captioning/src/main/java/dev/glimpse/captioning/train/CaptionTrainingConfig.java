@@ -24,6 +24,8 @@ import java.util.Map;
  * @param blind            experiment: pair every caption with the features of a random other
  *                         training image (re-drawn each epoch), the image-blind baseline
  * @param cell             the recurrent cell of every decoder layer
+ * @param captionsPerImage when the encoder trains: captions of each image per epoch (a seeded pick among its own,
+ *                         all in one batch with the image), 0 = all; a frozen encoder always reads every caption
  * @param tbptt            truncated BPTT: backpropagate within chunks of this many steps, the state carried
  *                         across them (0 = full BPTT)
  */
@@ -31,10 +33,12 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                                     double dropout, int patience, long seed, int checkpointEvery,
                                     int maxCaptionLength, int minWordCount, int embedDim, int hiddenDim,
                                     int layers, int attentionDim, boolean attention, int valBeam,
-                                    int valMaxImages, boolean blind, CellKind cell, int tbptt) {
+                                    int valMaxImages, boolean blind, CellKind cell, int tbptt,
+                                    int captionsPerImage) {
     public CaptionTrainingConfig {
         cell = cell == null ? CellKind.LSTM : cell;
         require(tbptt >= 0, "tbptt must be >= 0 (0 = full backpropagation through time)");
+        require(captionsPerImage >= 0, "captions per image must be >= 0 (0 = all)");
         require(epochs >= 1, "epochs must be >= 1");
         require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
         require(schedule != null, "a learning-rate schedule is required");
@@ -56,7 +60,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                                  int valBeam, int valMaxImages, boolean blind) {
         this(epochs, batchSize, schedule, clipNorm, dropout, patience, seed, checkpointEvery, maxCaptionLength,
                 minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam, valMaxImages, blind,
-                CellKind.LSTM, 0);
+                CellKind.LSTM, 0, 0);
     }
 
     private static void require(boolean ok, String message) {
@@ -120,6 +124,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
         private boolean blind;
         private CellKind cell;
         private int tbptt;
+        private int captionsPerImage;
         private double learningRate;
         private String scheduleName = "none";
         private int decayEvery = 3;
@@ -146,6 +151,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
             blind = c.blind;
             cell = c.cell;
             tbptt = c.tbptt;
+            captionsPerImage = c.captionsPerImage;
             learningRate = c.schedule.base();
             if (c.schedule instanceof LearningRateSchedule.Step s) {
                 scheduleName = "step";
@@ -284,7 +290,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                     plateauPatience);
             return new CaptionTrainingConfig(epochs, batchSize, s, clipNorm, dropout, patience, seed, checkpointEvery,
                     maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam,
-                    valMaxImages, blind, cell, tbptt);
+                    valMaxImages, blind, cell, tbptt, captionsPerImage);
         }
     }
 }

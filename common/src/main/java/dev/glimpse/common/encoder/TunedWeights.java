@@ -29,6 +29,19 @@ public record TunedWeights(String mode, String split, String baseSha256, Map<Str
         values = new TreeMap<>(values);
     }
 
+    /** The same tuned parameters with the same values (the arrays compared by content). */
+    public boolean sameValues(TunedWeights other) {
+        if (other == null || !baseSha256.equals(other.baseSha256) || !values.keySet().equals(other.values.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+            if (!java.util.Arrays.equals(e.getValue(), other.values.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** sha256 of the graph's current values of the named parameters. */
     static String checksum(ComputationGraph graph, Iterable<String> keys) {
         try {

@@ -14,4 +14,13 @@ public interface FeatureSource {
 
     /** Grids [B, R, C], regions row-major, rows in the order of {@code imageIds}. */
     INDArray grid(long[] imageIds);
+
+    /**
+     * The fine-tuned encoder parameters these features came through (a trained model's encoder
+     * reused by another), or null for the encoder's base weights. {@link #info()} is the same
+     * either way, so this is what tells the two apart.
+     */
+    default dev.glimpse.common.encoder.TunedWeights tuned() {
+        return null;
+    }
 }

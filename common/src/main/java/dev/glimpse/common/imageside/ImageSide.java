@@ -69,7 +69,7 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer, T
 
     /** The image side of a model trained on {@code features}: standardisation fitted on the training images. */
     public static ImageSide fit(FeatureSource features, long[] trainImageIds, boolean withGrid) {
-        return new ImageSide(features.info(), FeatureStandardizer.fit(features, trainImageIds, withGrid));
+        return new ImageSide(features.info(), FeatureStandardizer.fit(features, trainImageIds, withGrid), features.tuned());
     }
 
     /**
@@ -79,6 +79,14 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer, T
      * @param model the model file, for messages
      */
     public ImageEncoder open(EncoderAccess access, Path model) {
+        return new StandardizingEncoder(openRaw(access, model), standardizer);
+    }
+
+    /**
+     * The encoder as {@link #open} opens it (base weights, then any tuned parameters), without the
+     * standardisation: features for training another model on this model's (fine-tuned) encoder.
+     */
+    public ImageEncoder openRaw(EncoderAccess access, Path model) {
         if (encoder.localWeights() && access.weightsFile() == null) {
             throw new GlimpseException(model + ": the model was trained on features of the weights file "
                     + encoder.weightsSource() + " (sha256 " + encoder.weightsSha256() + "); pass it with --encoder-weights FILE");
@@ -86,7 +94,7 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer, T
         ImageEncoder raw = Encoders.open(encoder.request(access.weightsFile(), access.allowDownload()), encoder.preprocess(), tuned);
         try {
             requireSame(raw.info(), model, "the encoder opened now");
-            return new StandardizingEncoder(raw, standardizer);
+            return raw;
         } catch (RuntimeException e) {
             raw.close();
             throw e;
@@ -95,9 +103,13 @@ public record ImageSide(EncoderInfo encoder, FeatureStandardizer standardizer, T
 
     /** Standardised features from a cache or another source, which must hold this encoder's features. */
     public FeatureSource features(FeatureSource raw, Path model) {
-        if (tuned != null) {
+        if (tuned != null && !tuned.sameValues(raw.tuned())) {
             throw new GlimpseException(model + ": the model fine-tuned its encoder (" + tuned.mode() + "), so features"
                     + " cached from the base encoder do not fit it; give the images instead of a feature cache");
+        }
+        if (tuned == null && raw.tuned() != null) {
+            throw new GlimpseException(model + ": the features given come through a fine-tuned encoder (" + raw.tuned().mode()
+                    + "), the model was trained on the base encoder's");
         }
         requireSame(raw.info(), model, "the features given");
         return standardizer.wrap(raw);

@@ -101,6 +101,46 @@ class FineTunedImageSideTest {
         }
     }
 
+    /** Features of images 1..n from one batch, saying they came through {@code tuned} (null: the base weights). */
+    private static FeatureSource throughTuned(EncodedBatch b, dev.glimpse.common.encoder.EncoderInfo info,
+                                              dev.glimpse.common.encoder.TunedWeights tuned) {
+        return new FeatureSource() {
+            @Override
+            public dev.glimpse.common.encoder.EncoderInfo info() {
+                return info;
+            }
+
+            @Override
+            public boolean contains(long id) {
+                return id >= 1 && id <= b.pooled().size(0);
+            }
+
+            @Override
+            public INDArray pooled(long[] want) {
+                return Nd4j.pullRows(b.pooled(), 1, rows(want));
+            }
+
+            @Override
+            public INDArray grid(long[] want) {
+                long[] s = b.grid().shape();
+                return Nd4j.pullRows(b.grid().reshape(s[0], s[1] * s[2]), 1, rows(want)).reshape(want.length, s[1], s[2]);
+            }
+
+            @Override
+            public dev.glimpse.common.encoder.TunedWeights tuned() {
+                return tuned;
+            }
+
+            private int[] rows(long[] want) {
+                int[] r = new int[want.length];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] = (int) want[i] - 1;
+                }
+                return r;
+            }
+        };
+    }
+
     @Test
     void tunedImageSideRoundTripsAndOpensTheTunedEncoder() throws Exception {
         EncoderRequest req = EncoderRequest.randomInit("squeezenet", 5).withInputSize(48);
@@ -133,6 +173,21 @@ class FineTunedImageSideTest {
             }
             GlimpseException e = assertThrows(GlimpseException.class, () -> read.features(splitFeatures(enc, imgs), file));
             assertTrue(e.getMessage().contains("fine-tuned"), e.getMessage());
+
+            // Another model trained on this model's encoder (train ... --encoder-from) records the same tuned parameters,
+            // reads features that came through them, and nothing else.
+            try (ImageEncoder raw = read.openRaw(EncoderAccess.NONE, file)) {
+                FeatureSource through = throughTuned(raw.encode(imgs), raw.info(), read.tuned());
+                ImageSide second = ImageSide.fit(through, new long[] {1, 2, 3, 4}, true);
+                assertTrue(second.tuned() != null && second.tuned().sameValues(read.tuned()), "the tuned parameters carry over");
+                assertEquals(4, second.features(through, file).pooled(new long[] {1, 2, 3, 4}).size(0));
+                GlimpseException base = assertThrows(GlimpseException.class, () -> second.features(throughTuned(raw.encode(imgs),
+                        raw.info(), null), file));
+                assertTrue(base.getMessage().contains("fine-tuned"), base.getMessage());
+                ImageSide frozen = new ImageSide(second.encoder(), second.standardizer());
+                GlimpseException tunedInFrozen = assertThrows(GlimpseException.class, () -> frozen.features(through, file));
+                assertTrue(tunedInFrozen.getMessage().contains("fine-tuned encoder"), tunedInFrozen.getMessage());
+            }
         }
     }
 
