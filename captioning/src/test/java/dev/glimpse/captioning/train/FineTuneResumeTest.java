@@ -162,17 +162,17 @@ class FineTuneResumeTest {
         CaptionTrainingConfig cfg = CaptionTrainerTest.tiny().epochs(3).checkpointEvery(2).dropout(0.3).build();
 
         Path straight = dir.resolve("straight.zip");
-        train(data, split, cfg, straight, false, new StringWriter());
+        CaptionTrainer.Result full = train(data, split, cfg, straight, false, new StringWriter());
+        long steps = full.history().get(0).iteration(); // per epoch: batches hold whole images, so fewer than 48 / 8
 
-        // 16 images x 3 captions / batch 8 = 6 steps per epoch, each reading the split activations once;
-        // validation reads them 3 times (2 loss batches, 1 decode batch). Crash at epoch 2's 4th step,
-        // so the last checkpoint is the one after its 2nd step.
+        // Reads of the split activations: one to fit the standardisation, one per step, three per validation
+        // (2 loss batches, 1 decode batch). Crash at epoch 2's 4th step: the last checkpoint is after its 2nd.
         Path crashed = dir.resolve("crashed.zip");
-        assertThrows(IllegalStateException.class,
-                () -> train(data, crashingAfter(split, 6 + 3 + 3), cfg, crashed, false, new StringWriter()));
+        assertThrows(IllegalStateException.class, () -> train(data, crashingAfter(split, (int) (1 + steps + 3 + 3)), cfg,
+                crashed, false, new StringWriter()));
         StringWriter log = new StringWriter();
         train(data, split, cfg, crashed, true, log);
-        assertTrue(log.toString().contains("at epoch 2, batch 2 (step 8)"), "resumed mid-epoch: " + log);
+        assertTrue(log.toString().contains("at epoch 2, batch 2 (step " + (steps + 2) + ")"), "resumed mid-epoch: " + log);
 
         Checkpoints a = Checkpoints.beside(straight);
         Checkpoints b = Checkpoints.beside(crashed);
