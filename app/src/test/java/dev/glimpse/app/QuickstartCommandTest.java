@@ -30,6 +30,7 @@ class QuickstartCommandTest {
         String text = out.toString();
         assertTrue(text.matches("(?s).*000001000001\\.png\\t\\S.*"), "a caption line for the sample: " + text);
         assertTrue(text.contains("CIDEr-D") && text.contains("accuracy"), text);
+        assertTrue(text.matches("(?s).*\\n  one-object scenes: (colour\\+shape right \\d+/\\d+|none).*"), text);
         assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
     }
 }

@@ -160,6 +160,16 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
+    public long[] randomState() {
+        return model.net().dropoutPositions();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        model.net().dropoutPositions(state);
+    }
+
+    @Override
     public TrainingRecord newRecord() {
         return TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
                 cfg.questionOnly() ? "none (question-only)" : features.info().name(),

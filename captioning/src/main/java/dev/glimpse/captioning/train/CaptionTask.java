@@ -284,6 +284,16 @@ final class CaptionTask implements TrainingLoop.Task {
         return net.lastStepGradNorms();
     }
 
+    @Override
+    public long[] randomState() {
+        return net.dropoutPositions();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        net.dropoutPositions(state);
+    }
+
     /** Blind baseline: each training image's features are another training image's, re-drawn each epoch. */
     private long[] blindMap(int epoch) {
         long[] trainIds = data.trainImageIds();
