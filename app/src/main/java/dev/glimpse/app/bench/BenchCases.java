@@ -10,6 +10,7 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.captioning.net.CaptionNetConfig;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.encoder.Encoders;
+import dev.glimpse.common.encoder.FineTune;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.nn.Adam;
 import dev.glimpse.common.nn.CellKind;
@@ -29,7 +30,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class BenchCases {
     static final int V = 10000, E = 512, H = 512, F = 2048, T = 21, B_CAP = 64, REGIONS = 49, D = 512;
-    static final int QV = 10000, B_VQA = 128, ANSWERS = 1000, MAXW = 20;
+    static final int QV = 10000, B_VQA = 128, ANSWERS = 1000, MAXW = 20, B_FT = 32;
 
     private final boolean quick;
 
@@ -79,13 +80,17 @@ final class BenchCases {
      * step predicts START; ours predicts nothing, so START w1..wL END here holds the same 9..21 targets).
      */
     static int[][] captions(int batch, SplittableRandom rng) {
+        return captions(batch, V, rng);
+    }
+
+    static int[][] captions(int batch, int vocab, SplittableRandom rng) {
         int[][] tokens = new int[batch][];
         for (int b = 0; b < batch; b++) {
             int targets = rng.nextInt(9, 22);
             int[] t = new int[targets + 1];
             t[0] = 1;
             for (int i = 1; i < targets; i++) {
-                t[i] = rng.nextInt(4, V);
+                t[i] = rng.nextInt(4, vocab);
             }
             t[targets] = 2;
             tokens[b] = t;
@@ -115,6 +120,27 @@ final class BenchCases {
         }, 3, reps(20, 5));
         String name = cell == CellKind.GRU ? "GRU" : attention ? "ATT" : "CAP";
         return List.of(BenchResult.of(name, "train B=" + B_CAP + " (packed, valid positions)", t, B_CAP, "captions/s"));
+    }
+
+    /**
+     * FT: ResNet-50's layer4 (fine-tune {@code last3} at 224 px: the split is 14x14x1024, the grid 7x7x2048)
+     * trained with the ATT decoder through the trainer's fine-tuning path ({@link FineTuneStep}); batch
+     * 32 images, one caption each, Adam lr 1e-4 over both, global-norm clip 5.
+     */
+    List<BenchResult> fineTuning() throws Exception {
+        int[][] caps = captions(B_FT, new SplittableRandom(9));
+        try (FineTuneStep step = FineTuneStep.create(EncoderRequest.randomInit("resnet50", 1), FineTune.parse("last3"),
+                new FineTuneStep.Decoder(V, E, H, D), caps, 1e-4, 5.0, 9)) {
+            int[] hwc = step.splitShape();
+            if (hwc[0] != 14 || hwc[2] != 1024 || step.info().gridRows() != 7 || step.info().gridDim() != F) {
+                throw new IllegalStateException("FT expects ResNet-50 layer4 on 14x14x1024 to 7x7x2048, got split "
+                        + java.util.Arrays.toString(hwc) + " and grid " + step.info().gridRows() + "x" + step.info().gridCols()
+                        + "x" + step.info().gridDim());
+            }
+            BenchTimer.Timing t = BenchTimer.time(step::run, 2, reps(20, 5));
+            String kernels = step.ownKernels() ? "own kernels" : "SameDiff";
+            return List.of(BenchResult.of("FT", "layer4+ATT B=" + B_FT + " (valid-pos, " + kernels + ")", t, B_FT, "images/s"));
+        }
     }
 
     /**

@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
  * paths, optionally interleaved case by case with pytorch_ref.py on the same machine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {ServeBenchCommand.class, CorpusCommand.class},
-        description = "Run the standard benchmark cases (MATMUL, FE, CAP, ATT, GRU, VQA, GREEDY, BEAM, VQAINF).")
+        description = "Run the standard benchmark cases (MATMUL, FE, CAP, ATT, FT, GRU, VQA, GREEDY, BEAM, VQAINF).")
 public final class BenchCommand implements Callable<Integer> {
-    static final List<String> ALL = List.of("MATMUL", "FE", "CAP", "ATT", "GRU", "VQA", "GREEDY", "BEAM", "VQAINF");
+    static final List<String> ALL = List.of("MATMUL", "FE", "CAP", "ATT", "FT", "GRU", "VQA", "GREEDY", "BEAM", "VQAINF");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -140,6 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "FE" -> bench.fe(encoder);
             case "CAP" -> bench.captionTraining(false);
             case "ATT" -> bench.captionTraining(true);
+            case "FT" -> bench.fineTuning();
             case "GRU" -> bench.gru();
             case "VQA" -> bench.vqaTraining();
             case "VQAINF" -> bench.vqaInference();

@@ -245,7 +245,7 @@ final class ConvSuffix {
             String wName = param(v, "W", w, trains);
             String bName = c.hasBias() && table.get("b") != null ? param(v, "b", table.get("b").reshape(out), trains) : null;
             INDArray zeros = Nd4j.zeros(type, out);
-            return new Conv(v, ins, wName, bName, zeros, convArgs(c), relu, w.shape());
+            return new Conv(v, ins, wName, bName, zeros, convArgs(c), relu, w.shape(), !ins.get(0).equals(inputName));
         }
         if (layer instanceof BatchNormalization bn) {
             if (!GraphWalk.isIdentity(bn.getActivationFn())) {
@@ -258,6 +258,14 @@ final class ConvSuffix {
                     : param(v, "gamma", table.get("gamma").reshape(n), trains);
             String beta = bn.isLockGammaBeta() ? constant(v + "_beta", Nd4j.valueArrayOf(new long[] {n}, bn.getBeta()))
                     : param(v, "beta", table.get("beta").reshape(n), trains);
+            String src = ins.get(0);
+            for (int i = 0; i < nodes.size(); i++) {
+                if (nodes.get(i) instanceof Conv conv && conv.name().equals(src) && !conv.relu && conv.mean == null
+                        && walk.consumers(src).size() == 1 && !src.equals(gridName) && !src.equals(pooledName)) {
+                    nodes.remove(i); // only this batch norm reads the convolution: fold it in
+                    return conv.foldNorm(v, mean, invStd, gamma, beta);
+                }
+            }
             return new Norm(v, ins, mean, invStd, gamma, beta);
         }
         if (layer instanceof ActivationLayer a) {
@@ -347,6 +355,15 @@ final class ConvSuffix {
         Nd4j.exec(b.build());
     }
 
+    /**
+     * A convolution, optionally with the batch norm after it folded in (frozen statistics make it a
+     * per-channel scale s = invStd * gamma and shift): forward convolves with W * s and bias
+     * (b - mean) * s + beta, one pass over the output instead of two. Backward gets, from the folded
+     * convolution's gradients G (weights) and db (bias): dW = G * s, dbeta = db, dgamma = invStd *
+     * (W . G + (b - mean) db), since sum(dy * conv(x, W)) = W . G for a convolution linear in W.
+     * 1x1 convolutions without padding are GEMMs over the NHWC rows (strided: on the subsampled input),
+     * which also skip the input gradient where nothing needs it (the split activations).
+     */
     private final class Conv implements Node {
         private final String name;
         private final List<String> inputs;
@@ -356,8 +373,20 @@ final class ConvSuffix {
         private final int[] args;
         private final boolean relu;
         private final long[] wShape;
+        private final boolean needDx;
+        /** Folded batch norm, or null mean for a plain convolution. */
+        private final INDArray mean;
+        private final INDArray invStd;
+        private final String gamma;
+        private final String beta;
 
-        Conv(String name, List<String> inputs, String w, String b, INDArray zeros, int[] args, boolean relu, long[] wShape) {
+        Conv(String name, List<String> inputs, String w, String b, INDArray zeros, int[] args, boolean relu, long[] wShape,
+             boolean needDx) {
+            this(name, inputs, w, b, zeros, args, relu, wShape, needDx, null, null, null, null);
+        }
+
+        private Conv(String name, List<String> inputs, String w, String b, INDArray zeros, int[] args, boolean relu,
+                     long[] wShape, boolean needDx, INDArray mean, INDArray invStd, String gamma, String beta) {
             this.name = name;
             this.inputs = inputs;
             this.w = w;
@@ -366,6 +395,16 @@ final class ConvSuffix {
             this.args = args;
             this.relu = relu;
             this.wShape = wShape;
+            this.needDx = needDx;
+            this.mean = mean == null ? null : mean.reshape(-1, 1);
+            this.invStd = invStd == null ? null : invStd.reshape(-1, 1);
+            this.gamma = gamma;
+            this.beta = beta;
+        }
+
+        /** This convolution followed by batch norm {@code bn}, as one node named after the batch norm. */
+        Conv foldNorm(String bn, INDArray mean, INDArray invStd, String gamma, String beta) {
+            return new Conv(bn, inputs, w, b, zeros, args, relu, wShape, needDx, mean, invStd, gamma, beta);
         }
 
         @Override
@@ -382,16 +421,63 @@ final class ConvSuffix {
             return b == null ? zeros : value(b, p, zeros.length());
         }
 
+        private boolean pointwise() {
+            // kernel 1x1, no padding (same mode pads nothing for a 1x1 kernel)
+            return args[0] == 1 && args[1] == 1 && (args[8] == 1 || (args[4] == 0 && args[5] == 0));
+        }
+
+        private long rows() {
+            return wShape[0];
+        }
+
+        /** Per output channel [Cout, 1]: the folded batch norm's scale. */
+        private INDArray scale(Params p) {
+            return invStd.mul(value(gamma, p, rows(), 1));
+        }
+
         @Override
         public INDArray forward(Map<String, INDArray> acts, Params p) {
             INDArray x = acts.get(inputs.get(0));
             INDArray weights = value(w, p, wShape);
-            INDArray y = buffer("y:" + name, outShape("conv2d", x, args, weights, bias(p)));
-            exec("conv2d", new INDArray[] {x, weights, bias(p)}, new INDArray[] {y}, args);
+            INDArray bias = bias(p);
+            if (mean != null) {
+                INDArray s = scale(p);
+                INDArray folded = buffer("wf:" + name, wShape);
+                folded.reshape('c', rows(), -1).assign(weights.reshape('c', rows(), -1)).muliColumnVector(s);
+                weights = folded;
+                bias = bias.reshape(rows(), 1).sub(mean).muli(s).addi(value(beta, p, rows(), 1)).reshape(rows());
+            }
+            INDArray y;
+            if (pointwise()) {
+                INDArray xs = subsampled(x);
+                y = buffer("y:" + name, xs.size(0), xs.size(1), xs.size(2), rows());
+                INDArray y2 = y.reshape('c', y.length() / rows(), rows());
+                Nd4j.gemm(xs.reshape('c', xs.length() / xs.size(3), xs.size(3)), weights.reshape('c', rows(), -1), y2, false, true,
+                        1.0, 0.0);
+                if (mean != null || b != null) {
+                    y2.addiRowVector(bias.reshape(1, rows()));
+                }
+            } else {
+                y = buffer("y:" + name, outShape("conv2d", x, args, weights, bias));
+                exec("conv2d", new INDArray[] {x, weights, bias}, new INDArray[] {y}, args);
+            }
             if (relu) {
                 exec("relu", new INDArray[] {y}, new INDArray[] {y}, new int[0], 0.0);
             }
             return y;
+        }
+
+        /** The input at the strided positions (a 1x1 kernel reads nothing else); the input itself at stride 1. */
+        private INDArray subsampled(INDArray x) {
+            int sh = args[2];
+            int sw = args[3];
+            if (sh == 1 && sw == 1) {
+                return x;
+            }
+            long ho = (x.size(1) + sh - 1) / sh;
+            long wo = (x.size(2) + sw - 1) / sw;
+            return buffer("xs:" + name, x.size(0), ho, wo, x.size(3)).assign(x.get(NDArrayIndex.all(),
+                    NDArrayIndex.interval(0, sh, x.size(1)), NDArrayIndex.interval(0, sw, x.size(2)), NDArrayIndex.all()));
         }
 
         @Override
@@ -403,17 +489,63 @@ final class ConvSuffix {
                 exec("relu_bp", new INDArray[] {acts.get(name), dOut}, new INDArray[] {dz}, new int[0], 0.0); // y > 0 iff z > 0
             }
             INDArray weights = value(w, p, wShape);
-            INDArray dx = buffer("dx:" + name, x.shape());
-            INDArray dw = buffer("dw:" + name, weights.shape());
+            INDArray s = mean == null ? null : scale(p);
+            INDArray used = s == null ? weights : buffer("wf:" + name, wShape); // forward left the folded weights there
+            INDArray dx = null;
+            INDArray dw = buffer("dw:" + name, wShape); // gradient of the weights the op used (folded ones with batch norm)
             INDArray db = buffer("db:" + name, zeros.shape());
-            exec("conv2d_bp", new INDArray[] {x, weights, bias(p), dz}, new INDArray[] {dx, dw, db}, args);
+            if (pointwise()) {
+                INDArray xs = subsampled(x);
+                INDArray dz2 = dz.reshape('c', dz.length() / rows(), rows());
+                INDArray dw2 = dw.reshape('c', rows(), -1);
+                Nd4j.gemm(dz2, xs.reshape('c', xs.length() / xs.size(3), xs.size(3)), dw2, true, false, 1.0, 0.0);
+                if (mean != null || b != null) {
+                    // column sums as a product with ones: ND4J's reduction along the first axis of a long array is slow
+                    INDArray ones = buffer("ones:" + name, 1, dz2.size(0)).assign(1.0);
+                    Nd4j.gemm(ones, dz2, db.reshape(1, rows()), false, false, 1.0, 0.0);
+                }
+                if (needDx) {
+                    dx = buffer("dx:" + name, x.shape());
+                    if (xs == x) {
+                        Nd4j.gemm(dz2, used.reshape('c', rows(), -1), dx.reshape('c', dx.length() / x.size(3), x.size(3)), false,
+                                false, 1.0, 0.0);
+                    } else {
+                        INDArray dxs = buffer("dxs:" + name, xs.shape());
+                        Nd4j.gemm(dz2, used.reshape('c', rows(), -1), dxs.reshape('c', dxs.length() / xs.size(3), xs.size(3)),
+                                false, false, 1.0, 0.0);
+                        dx.assign(0.0);
+                        dx.get(NDArrayIndex.all(), NDArrayIndex.interval(0, args[2], x.size(1)),
+                                NDArrayIndex.interval(0, args[3], x.size(2)), NDArrayIndex.all()).assign(dxs);
+                    }
+                }
+            } else {
+                dx = buffer("dx:" + name, x.shape());
+                exec("conv2d_bp", new INDArray[] {x, used, mean == null ? bias(p) : zeros, dz}, new INDArray[] {dx, dw, db}, args);
+                dx = needDx ? dx : null;
+            }
+            if (s != null) {
+                if (trains(gamma)) {
+                    // dgamma = invStd * (W . G + (b - mean) * db), per output channel
+                    INDArray wg = buffer("wg:" + name, wShape).assign(weights).reshape('c', rows(), -1).muli(dw.reshape('c', rows(), -1))
+                            .sum(true, 1); // [Cout, 1]
+                    wg.addi(bias(p).reshape(rows(), 1).sub(mean).muli(db.reshape(rows(), 1))).muli(invStd);
+                    p.grad(gamma).addi(wg.reshape(p.grad(gamma).shape()));
+                }
+                if (trains(beta)) {
+                    p.grad(beta).addi(db.reshape(p.grad(beta).shape()));
+                }
+                dw.reshape('c', rows(), -1).muliColumnVector(s);
+                db.reshape(rows(), 1).muli(s);
+            }
             if (trains(w)) {
                 p.grad(w).addi(dw.reshape(p.grad(w).shape()));
             }
             if (trains(b)) {
                 p.grad(b).addi(db.reshape(p.grad(b).shape()));
             }
-            return List.of(dx);
+            List<INDArray> out = new ArrayList<>();
+            out.add(dx);
+            return out;
         }
     }
 

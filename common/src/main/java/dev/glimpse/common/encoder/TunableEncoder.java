@@ -174,10 +174,7 @@ public final class TunableEncoder implements AutoCloseable {
     public ImageEncoder prefix() {
         int[] hwc = splitShape();
         String split = blocks.split();
-        EncoderInfo raw = loaded.raw();
-        EncoderInfo prefixInfo = new EncoderInfo(raw.name(), hwc[2], hwc[0], hwc[1], hwc[2], raw.preprocess(), raw.randomInit(),
-                raw.weightsSource(), raw.weightsSha256(), split == null ? "image" : split,
-                "mean(" + (split == null ? "image" : split) + ")", "fine-tune prefix, uncentred", raw.seed());
+        EncoderInfo prefixInfo = prefixInfo();
         if (split == null) {
             return new PixelEncoder(prefixInfo);
         }
@@ -185,6 +182,15 @@ public final class TunableEncoder implements AutoCloseable {
         GraphEncoder reference = new GraphEncoder(loaded.graph(), at, prefixInfo, RandomInitCentering.NONE);
         EncoderPath fast = Encoders.fastPath(loaded.graph(), at, prefixInfo, reference);
         return fast != null ? fast : reference;
+    }
+
+    /** What {@link #prefix()} reports, without building it (split activations held in memory are described by it too). */
+    public EncoderInfo prefixInfo() {
+        int[] hwc = splitShape();
+        String split = blocks.split() == null ? "image" : blocks.split();
+        EncoderInfo raw = loaded.raw();
+        return new EncoderInfo(raw.name(), hwc[2], hwc[0], hwc[1], hwc[2], raw.preprocess(), raw.randomInit(),
+                raw.weightsSource(), raw.weightsSha256(), split, "mean(" + split + ")", "fine-tune prefix, uncentred", raw.seed());
     }
 
     /** The outputs of one forward pass (centred as the encoder gives them) and its input, for backward. */

@@ -67,6 +67,25 @@ public final class TrainingLoop {
     /** Parameters trained together with one Adam; {@code rateScale} multiplies the schedule's rate. */
     public record ParamGroup(String name, Params params, double rateScale) {}
 
+    /**
+     * Scales every group's gradients together to a global L2 norm of at most {@code max} (0 = no clipping);
+     * returns the norm before. Public so the benchmark's fine-tuning case clips exactly as training does.
+     */
+    public static double clipGlobalNorm(List<ParamGroup> groups, double max) {
+        double sq = 0;
+        for (ParamGroup g : groups) {
+            double n = g.params().flatGrad().norm2Number().doubleValue();
+            sq += n * n;
+        }
+        double norm = Math.sqrt(sq);
+        if (max > 0 && norm > max && Double.isFinite(norm)) {
+            for (ParamGroup g : groups) {
+                g.params().flatGrad().muli(max / norm);
+            }
+        }
+        return norm;
+    }
+
     /** The summed loss of a step and what it is summed over (tokens, questions); the gradients are of the mean. */
     public record StepLoss(double sum, long count) {
         public double mean() {
@@ -450,23 +469,8 @@ public final class TrainingLoop {
             return n;
         }
 
-        /**
-         * Scales every group's gradients together to a global L2 norm of at most {@code max} (0 = no clipping);
-         * returns the norm before.
-         */
         private double clip(double max) {
-            double sq = 0;
-            for (ParamGroup g : groups) {
-                double n = g.params().flatGrad().norm2Number().doubleValue();
-                sq += n * n;
-            }
-            double norm = Math.sqrt(sq);
-            if (max > 0 && norm > max && Double.isFinite(norm)) {
-                for (ParamGroup g : groups) {
-                    g.params().flatGrad().muli(max / norm);
-                }
-            }
-            return norm;
+            return clipGlobalNorm(groups, max);
         }
 
         private GlimpseException nonFinite(String what, double value, int epoch, int batch) {

@@ -193,6 +193,60 @@ class TunableEncoderTest {
         assertEquals(10, compared, "W and b of five convolutions");
     }
 
+    /**
+     * ResNet-50's last stages on our kernels (batch norm folded into the convolutions, 1x1 convolutions
+     * as GEMMs, strided ones on the subsampled input) against the SameDiff rebuild, in double precision,
+     * with batch-norm statistics and affine parameters away from their trivial initial values. last4
+     * starts inside layer3, so layer4's strided 1x1 shortcut also passes a gradient back.
+     */
+    @Test
+    void ownKernelsEqualTheSameDiffRebuildOnResNet50() {
+        Encoders.Loaded loaded = Encoders.load(EncoderRequest.randomInit("resnet50", 3).withInputSize(64), null);
+        Nd4j.getRandom().setSeed(11);
+        for (var v : loaded.graph().getVertices()) {
+            Map<String, INDArray> t = v.paramTable(false);
+            if (t != null && t.containsKey("mean")) {
+                t.get("mean").assign(Nd4j.rand(t.get("mean").dataType(), t.get("mean").shape()).subi(0.5));
+                INDArray spread = t.containsKey("var") ? t.get("var") : t.get("log10stdev");
+                spread.assign(Nd4j.rand(spread.dataType(), spread.shape()).subi(0.5).muli(0.4)); // log10 std in [-0.2, 0.2], or var
+                if (t.containsKey("var")) {
+                    spread.addi(1.0);
+                }
+                t.get("gamma").assign(Nd4j.rand(t.get("gamma").dataType(), t.get("gamma").shape()).addi(0.5));
+                t.get("beta").assign(Nd4j.rand(t.get("beta").dataType(), t.get("beta").shape()).subi(0.5));
+            }
+        }
+        for (String mode : List.of("last3", "last4")) {
+            TunableEncoder ours = TunableEncoder.of(loaded, FineTune.parse(mode), RandomInitCentering.NONE, DataType.DOUBLE, true);
+            TunableEncoder ref = TunableEncoder.of(loaded, FineTune.parse(mode), RandomInitCentering.NONE, DataType.DOUBLE, false);
+            assertTrue(ours.ownKernels() && !ref.ownKernels(), mode + ": one of each");
+            int[] hwc = ours.splitShape();
+            for (int batch : new int[] {2, 1, 3}) { // buffers lend rows to smaller batches
+                ours.params().zeroGrad();
+                ref.params().zeroGrad();
+                INDArray x = Nd4j.rand(DataType.DOUBLE, batch, (long) hwc[0] * hwc[1], hwc[2]);
+                TunableEncoder.Pass a = ours.forward(x);
+                TunableEncoder.Pass b = ref.forward(x);
+                assertTrue(Encoders.relativeError(a.features().grid(), b.features().grid()) < 1e-12, mode + ": grid");
+                assertTrue(Encoders.relativeError(a.features().pooled(), b.features().pooled()) < 1e-12, mode + ": pooled");
+                long[] g = a.features().grid().shape();
+                INDArray dGrid = Nd4j.randn(DataType.DOUBLE, g);
+                INDArray dPooled = Nd4j.randn(DataType.DOUBLE, g[0], g[2]);
+                ours.backward(a, dPooled, dGrid);
+                ref.backward(b, dPooled, dGrid);
+                int compared = 0;
+                for (String name : ref.params().layout().keySet()) {
+                    double err = Encoders.relativeError(ours.params().grad(name), ref.params().grad(name));
+                    assertTrue(err < 1e-10, mode + " batch " + batch + " " + name + ": relative error " + err);
+                    compared++;
+                }
+                assertEquals(mode.equals("last3") ? 30 : 39, compared, mode + ": W, gamma and beta of each convolution");
+                assertTrue(ours.params().flatGrad().norm2Number().doubleValue() > 0, mode + ": gradients are not all zero");
+            }
+        }
+        loaded.graph().clear();
+    }
+
     /** Prefix (cached part) then suffix gives the whole network's features, on zoo networks. */
     @Test
     void prefixThenSuffixEqualsTheWholeEncoder() {
