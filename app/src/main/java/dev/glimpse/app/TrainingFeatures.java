@@ -181,7 +181,7 @@ final class TrainingFeatures implements AutoCloseable {
                             !training.quiet);
                 }
             }
-            return new FineTuned(new FineTuning(enc, split, scale), cache);
+            return new FineTuned(new FineTuning(enc, split, scale, training.initFrom), cache);
         } catch (RuntimeException e) {
             enc.close();
             throw e;

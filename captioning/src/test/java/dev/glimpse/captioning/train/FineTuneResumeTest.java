@@ -184,6 +184,78 @@ class FineTuneResumeTest {
         }
     }
 
+    /** im2txt's second phase: fine-tuning that starts from a decoder trained on the frozen encoder, not from scratch. */
+    @Test
+    void initFromAFrozenEncoderModelStartsWhereItLeftOff() throws IOException {
+        SyntheticCaptions data = new SyntheticCaptions(16, 4, 2);
+        FeatureSource split = splitActivations(data);
+        Path source = dir.resolve("synthetic.txt");
+        Files.writeString(source, "synthetic scenes drawn for the fine-tuning resume test\n");
+        CaptionTrainingConfig phase1 = CaptionTrainerTest.tiny().epochs(8).build();
+        Path frozen = dir.resolve("frozen.zip");
+        try (ImageEncoder enc = dev.glimpse.common.encoder.Encoders.open(ENCODER)) {
+            List<SyntheticCaptions.Scene> scenes = new ArrayList<>(data.byId.values());
+            EncodedBatch b = enc.encode(scenes.stream().map(FineTuneResumeTest::draw).toList());
+            long first = scenes.get(0).id();
+            FeatureSource feats = new FeatureSource() {
+                @Override
+                public EncoderInfo info() {
+                    return enc.info();
+                }
+
+                @Override
+                public boolean contains(long id) {
+                    return data.byId.containsKey(id);
+                }
+
+                @Override
+                public INDArray pooled(long[] ids) {
+                    return Nd4j.pullRows(b.pooled(), 1, rows(ids));
+                }
+
+                @Override
+                public INDArray grid(long[] ids) {
+                    long[] sh = b.grid().shape();
+                    return Nd4j.pullRows(b.grid().reshape(sh[0], sh[1] * sh[2]), 1, rows(ids)).reshape(ids.length, sh[1], sh[2]);
+                }
+
+                private int[] rows(long[] ids) {
+                    int[] r = new int[ids.length];
+                    for (int i = 0; i < r.length; i++) {
+                        r[i] = (int) (ids[i] - first);
+                    }
+                    return r;
+                }
+            };
+            new CaptionTrainer(phase1, false).train(data.dataset(source), feats, Checkpoints.beside(frozen), false,
+                    new PrintWriter(new StringWriter(), true));
+        }
+        Path best = Checkpoints.beside(frozen).best();
+        CaptionTrainingConfig phase2 = CaptionTrainerTest.tiny().epochs(1).build();
+        double fromScratch;
+        double fromPhase1;
+        try (TunableEncoder enc = TunableEncoder.open(ENCODER, null, MODE)) {
+            fromScratch = new CaptionTrainer(phase2, false).train(data.dataset(source), null, new FineTuning(enc, split, 0.5),
+                    Checkpoints.beside(dir.resolve("scratch.zip")), false, new PrintWriter(new StringWriter(), true))
+                    .history().get(0).trainLoss();
+        }
+        try (TunableEncoder enc = TunableEncoder.open(ENCODER, null, MODE)) {
+            fromPhase1 = new CaptionTrainer(phase2, false).train(data.dataset(source), null, new FineTuning(enc, split, 0.5, best),
+                    Checkpoints.beside(dir.resolve("phase2.zip")), false, new PrintWriter(new StringWriter(), true))
+                    .history().get(0).trainLoss();
+        }
+        assertTrue(fromPhase1 < 0.7 * fromScratch, "first-epoch loss from the trained decoder " + fromPhase1
+                + " vs from scratch " + fromScratch);
+        // Another decoder shape is refused with the options to match, before any training.
+        CaptionTrainingConfig other = CaptionTrainerTest.tiny().epochs(1).hiddenDim(24).build();
+        try (TunableEncoder enc = TunableEncoder.open(ENCODER, null, MODE)) {
+            dev.glimpse.common.GlimpseException e = assertThrows(dev.glimpse.common.GlimpseException.class,
+                    () -> new CaptionTrainer(other, false).train(data.dataset(source), null, new FineTuning(enc, split, 0.5, best),
+                            Checkpoints.beside(dir.resolve("other.zip")), false, new PrintWriter(new StringWriter(), true)));
+            assertTrue(e.getMessage().contains("--init-from") && e.getMessage().contains("--hidden"), e.getMessage());
+        }
+    }
+
     private static void assertSameModel(ModelBundle want, ModelBundle got, Path file) {
         CaptionModel w = CaptionModel.from(want, file);
         CaptionModel g = CaptionModel.from(got, file);
