@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         subcommands = {
                 EvaluateCommand.Captions.class,
                 EvaluateVqaCommand.class,
+                EvaluateScenesCommand.class,
         })
 final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -121,6 +121,10 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
             throw new GlimpseException("train captioner: training across workers reads a feature cache (--features DIR,"
                     + " made by `glimpse features` or `glimpse-spark features`), at the same path on every worker");
         }
+        if (training.initFrom != null && training.fineTuneMode().none()) {
+            throw new GlimpseException("train captioner: --init-from goes with --fine-tune (the second phase: the encoder"
+                    + " learns from where the frozen-encoder model left off)");
+        }
         CaptionTrainingConfig cfg = config();
         // With a cache every listed image is kept (the cache must hold them all); else the files must exist.
         CaptionDataLoader loader = new CaptionDataLoader(cfg,

@@ -94,6 +94,10 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
                           TrainingFeatures feats, FeatureSource raw, Map<Long, Path> files) {}
 
     private Inputs inputs(PrintWriter log) {
+        if (training.initFrom != null) {
+            throw new GlimpseException("train vqa: --init-from is for train captioner --fine-tune (start the decoder from a"
+                    + " model trained on the frozen encoder)");
+        }
         VqaTrainConfig cfg = config();
         boolean needImages = !questionOnly && features == null;
         if (needImages && gradients != TrainingLoop.GradientsFactory.LOCAL) {

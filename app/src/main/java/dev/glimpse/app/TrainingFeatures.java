@@ -148,13 +148,22 @@ final class TrainingFeatures implements AutoCloseable {
      * image into {@code splitCache} (or memory), and the fine-tuning setup the trainers take.
      */
     static FineTuned openFineTune(TrainingOptions training, EncoderOptions encoder, Map<Long, Path> images, PrintWriter log) {
-        if (encoder.from != null) {
-            throw new GlimpseException("--encoder-from trains on another model's encoder as it is; it does not go with --fine-tune");
-        }
         FineTune mode = training.fineTuneMode();
         double scale = training.encoderRateScale();
         long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();
-        TunableEncoder enc = TunableEncoder.open(encoder.request(), null, mode);
+        TunableEncoder enc;
+        if (encoder.from != null) {
+            // Continue tuning another model's encoder (e.g. the one a captioner fine-tuned): its tuned values first.
+            ModelBundle bundle = ModelBundle.read(encoder.from);
+            if (!ImageSide.present(bundle)) {
+                throw new GlimpseException(encoder.from + ": the model has no image encoder (a question-only VQA model)");
+            }
+            ImageSide side = ImageSide.read(bundle, encoder.from);
+            enc = TunableEncoder.open(side.encoder().request(encoder.weights, true), side.encoder().preprocess(), mode, side.tuned());
+            log.println("encoder: from " + encoder.from + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
+        } else {
+            enc = TunableEncoder.open(encoder.request(), null, mode);
+        }
         try {
             int[] hwc = enc.splitShape();
             log.printf("fine-tune %s: %s trains after %s (%d of %d blocks before the grid), %,d parameters, encoder lr x%.3g;"
@@ -181,7 +190,7 @@ final class TrainingFeatures implements AutoCloseable {
                             !training.quiet);
                 }
             }
-            return new FineTuned(new FineTuning(enc, split, scale), cache);
+            return new FineTuned(new FineTuning(enc, split, scale, training.initFrom), cache);
         } catch (RuntimeException e) {
             enc.close();
             throw e;

@@ -118,6 +118,11 @@ final class TrainingOptions {
                     + " default: in memory.")
     Path splitCache;
 
+    @Option(names = "--init-from", paramLabel = "MODEL",
+            description = "With --fine-tune (captioner): start the decoder and the feature standardisation from a model"
+                    + " trained on the same data with the frozen encoder, as im2txt's second phase does.")
+    Path initFrom;
+
     dev.glimpse.common.encoder.FineTune fineTuneMode() {
         return dev.glimpse.common.encoder.FineTune.parse(fineTune);
     }

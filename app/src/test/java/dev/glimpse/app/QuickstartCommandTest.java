@@ -30,6 +30,29 @@ class QuickstartCommandTest {
         String text = out.toString();
         assertTrue(text.matches("(?s).*000001000001\\.png\\t\\S.*"), "a caption line for the sample: " + text);
         assertTrue(text.contains("CIDEr-D") && text.contains("accuracy"), text);
+        assertTrue(text.matches("(?s).*\\n  one-object scenes: (colour\\+shape right \\d+/\\d+|none).*"), text);
         assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
+    }
+
+    /** With the encoder learning: the VQA model reads the captioner's fine-tuned encoder and records the same tuned parameters. */
+    @Test
+    void fineTunedQuickstartSharesTheTunedEncoder() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path models = dir.resolve("models");
+        int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
+                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1", "--fine-tune", "all"},
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(0, code, out + "\n" + err);
+        Path cap = models.resolve("captioner.zip");
+        Path vqa = models.resolve("vqa.zip");
+        dev.glimpse.common.imageside.ImageSide capSide = dev.glimpse.common.imageside.ImageSide.read(ModelBundle.read(cap), cap);
+        dev.glimpse.common.imageside.ImageSide vqaSide = dev.glimpse.common.imageside.ImageSide.read(ModelBundle.read(vqa), vqa);
+        assertTrue(capSide.tuned() != null && capSide.tuned().values().size() > 10, "the whole encoder was tuned");
+        assertTrue(vqaSide.tuned() != null && vqaSide.tuned().sameValues(capSide.tuned()), "VQA reads the captioner's tuned encoder");
+        assertEquals(128, vqaSide.encoder().preprocess().inputSize(), "the scenes' own size");
+        String text = out.toString();
+        assertTrue(text.matches("(?s).*000001000001\\.png\\t\\S.*"), "a caption line for the sample: " + text);
+        assertTrue(text.contains("one-object scenes"), text);
     }
 }

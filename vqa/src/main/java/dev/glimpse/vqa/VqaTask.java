@@ -160,19 +160,50 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     @Override
+    public long[] randomState() {
+        return model.net().dropoutPositions();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        model.net().dropoutPositions(state);
+    }
+
+    @Override
     public TrainingRecord newRecord() {
         return TrainingRecord.start(VqaModel.KIND, cfg.asMap(), data, cfg.seed(),
                 cfg.questionOnly() ? "none (question-only)" : features.info().name(),
                 !cfg.questionOnly() && features.info().randomInit());
     }
 
-    /** The epoch's order of the kept questions: a seeded shuffle, replayed exactly on resume. */
+    /**
+     * The epoch's order of the kept questions: a seeded shuffle, replayed exactly on resume. When the
+     * encoder trains it runs once per distinct image of a batch, so then the images are shuffled and
+     * each image's questions follow one another (a batch holds whole images but at its two ends).
+     */
     private int[] order(int epoch) {
         if (orderEpoch != epoch) {
-            order = new SeededShuffle(cfg.seed()).epoch(epoch, set.examples().size());
+            order = tuned == null ? new SeededShuffle(cfg.seed()).epoch(epoch, set.examples().size()) : byImage(epoch);
             orderEpoch = epoch;
         }
         return order;
+    }
+
+    private int[] byImage(int epoch) {
+        java.util.Map<Long, java.util.List<Integer>> questions = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < set.examples().size(); i++) {
+            questions.computeIfAbsent(set.examples().get(i).imageId(), k -> new java.util.ArrayList<>()).add(i);
+        }
+        java.util.List<java.util.List<Integer>> images = new java.util.ArrayList<>(questions.values());
+        int[] shuffled = new SeededShuffle(cfg.seed()).epoch(epoch, images.size());
+        int[] out = new int[set.examples().size()];
+        int at = 0;
+        for (int img : shuffled) {
+            for (int q : images.get(img)) {
+                out[at++] = q;
+            }
+        }
+        return out;
     }
 
     @Override

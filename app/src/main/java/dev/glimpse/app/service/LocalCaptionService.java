@@ -46,6 +46,11 @@ public final class LocalCaptionService implements CaptionService {
         return new LocalCaptionService(model, Captioner.open(model, access), loader);
     }
 
+    /** The model file this service captions with. */
+    public Path file() {
+        return file;
+    }
+
     public CaptionModel model() {
         return captioner.model();
     }

@@ -112,6 +112,24 @@ public final class CaptionNet {
         return params;
     }
 
+    /** Where each layer's dropout generator stands, for checkpoints: a resumed run then draws the masks an uninterrupted one would. */
+    public long[] dropoutPositions() {
+        long[] out = new long[dropout.length];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = dropout[l].position();
+        }
+        return out;
+    }
+
+    public void dropoutPositions(long[] positions) {
+        if (positions.length != dropout.length) {
+            throw new IllegalArgumentException(positions.length + " dropout positions for " + dropout.length + " layers");
+        }
+        for (int l = 0; l < positions.length; l++) {
+            dropout[l].position(positions[l]);
+        }
+    }
+
     public DataType dataType() {
         return type;
     }

@@ -14,6 +14,7 @@ import dev.glimpse.captioning.net.StepLoss;
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.imageside.FeatureStandardizer;
 import dev.glimpse.common.imageside.FineTunedFeatures;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.imageside.ImageSide;
@@ -128,10 +129,40 @@ final class CaptionTask implements TrainingLoop.Task {
             }
             tuned = FineTunedFeatures.of(ft.encoder(), ft.splitActivations(), saved.imageSide().standardizer(), null,
                     cfg.attention());
+        } else if (ft.initFrom() != null) {
+            tuned = FineTunedFeatures.of(ft.encoder(), ft.splitActivations(), startFrom(ft, data, net), null, cfg.attention());
         } else {
             tuned = FineTunedFeatures.of(ft.encoder(), ft.splitActivations(), null, data.trainImageIds(), cfg.attention());
         }
         return new CaptionTask(cfg, data, netConfig, net, tuned.imageSide(), tuned.source(), tuned, ft.learningRateScale());
+    }
+
+    /**
+     * Copies the decoder of a model trained on the frozen encoder into {@code net} and returns its
+     * standardisation, after checking it is that encoder, vocabulary and architecture.
+     */
+    private static FeatureStandardizer startFrom(FineTuning ft, CaptionDataset data, CaptionNet net) {
+        Path file = ft.initFrom();
+        CaptionModel start = CaptionModel.read(file);
+        if (start.imageSide().tuned() != null) {
+            throw new GlimpseException(file + ": --init-from takes a model trained on the frozen encoder; this one already"
+                    + " fine-tuned its encoder (continue it with --resume instead)");
+        }
+        start.imageSide().requireSame(ft.encoder().info(), file, "the encoder fine-tuned now");
+        if (!start.vocabulary().sha256().equals(data.vocabulary().sha256())) {
+            throw new GlimpseException(file + ": --init-from: its vocabulary (" + start.vocabulary().size() + " words) is not"
+                    + " this run's (" + data.vocabulary().size() + "); use the same captions and --min-word-count");
+        }
+        CaptionNetConfig a = start.net();
+        CaptionNetConfig b = net.config();
+        boolean same = a.embedDim() == b.embedDim() && a.hiddenDim() == b.hiddenDim() && a.layers() == b.layers()
+                && a.attentionDim() == b.attentionDim() && a.attention() == b.attention() && a.cell() == b.cell();
+        if (!same || start.params().length != net.params().size()) { // dropout may differ: it shapes no parameter
+            throw new GlimpseException(file + ": --init-from: its decoder " + start.net() + " differs from this run's "
+                    + net.config() + "; use the same --embed, --hidden, --layers, --attention-dim and --cell");
+        }
+        net.params().copyFrom(start.params());
+        return start.imageSide().standardizer();
     }
 
     @Override
@@ -282,6 +313,16 @@ final class CaptionTask implements TrainingLoop.Task {
     @Override
     public double[] gradientFlow() {
         return net.lastStepGradNorms();
+    }
+
+    @Override
+    public long[] randomState() {
+        return net.dropoutPositions();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        net.dropoutPositions(state);
     }
 
     /** Blind baseline: each training image's features are another training image's, re-drawn each epoch. */

@@ -43,7 +43,10 @@ public final class TunableEncoder implements AutoCloseable {
     private final String gradPooled;
     private final Params params;
     private final Map<String, String> paramOfVariable = new LinkedHashMap<>(); // SameDiff variable -> vertex/param
-    private final String baseSha256;
+    /** sha256 of the base values of every parameter {@link #tunedWeights()} holds (set once, by the factory). */
+    private String baseSha256;
+    /** Tuned parameters this run started from (another model's encoder), or null: they stay in the saved weights. */
+    private TunedWeights start;
     private long synced = -1;
 
     private TunableEncoder(Encoders.Loaded loaded, FineTune mode, EncoderBlocks blocks, EncoderInfo info,
@@ -99,9 +102,34 @@ public final class TunableEncoder implements AutoCloseable {
     }
 
     static TunableEncoder open(EncoderRequest request, PreprocessSpec preprocess, FineTune mode, DataType type) {
+        return open(request, preprocess, mode, type, null);
+    }
+
+    /**
+     * As {@link #open(EncoderRequest, PreprocessSpec, FineTune)}, starting from another model's tuned
+     * encoder ({@code start}, e.g. the one a captioner fine-tuned): its parameters go in place first
+     * (random-init centring still measured on the base weights, as {@link Encoders#open} does), this
+     * run tunes the part {@code mode} names, and the saved weights hold both, checksummed on the base.
+     */
+    public static TunableEncoder open(EncoderRequest request, PreprocessSpec preprocess, FineTune mode, TunedWeights start) {
+        return open(request, preprocess, mode, DataType.FLOAT, start);
+    }
+
+    static TunableEncoder open(EncoderRequest request, PreprocessSpec preprocess, FineTune mode, DataType type, TunedWeights start) {
         Encoders.Loaded loaded = Encoders.load(request, preprocess);
         RandomInitCentering norm = Encoders.centring(loaded, request.randomInit());
-        return of(loaded, mode, norm, type);
+        if (start == null) {
+            return of(loaded, mode, norm, type);
+        }
+        // The keys the saved weights will hold, checksummed on the base values before the start values replace them.
+        java.util.Set<String> keys = new java.util.TreeSet<>(start.values().keySet());
+        keys.addAll(of(loaded, mode, norm, type).paramOfVariable.values());
+        String base = TunedWeights.checksum(loaded.graph(), keys);
+        start.applyTo(loaded.graph());
+        TunableEncoder enc = of(loaded, mode, norm, type);
+        enc.baseSha256 = base;
+        enc.start = start;
+        return enc;
     }
 
     static TunableEncoder of(Encoders.Loaded loaded, FineTune mode, RandomInitCentering norm, DataType type) {
@@ -265,15 +293,22 @@ public final class TunableEncoder implements AutoCloseable {
     /** The tuned parameters with the identity of the base weights, for the model file. */
     public TunedWeights tunedWeights() {
         Map<String, float[]> values = new LinkedHashMap<>();
+        if (start != null) {
+            values.putAll(start.values());
+        }
         for (Map.Entry<String, String> e : paramOfVariable.entrySet()) {
             values.put(e.getValue(), params.get(e.getKey()).castTo(DataType.FLOAT).dup('c').data().asFloat());
         }
-        return new TunedWeights(mode.toString(), blocks.split(), baseSha256, values);
+        return new TunedWeights(start == null ? mode.toString() : start.mode() + "+" + mode, blocks.split(), baseSha256, values);
     }
 
     /** Continues from tuned parameters saved earlier (a checkpoint) for the same base weights and split. */
     public void restore(TunedWeights saved) {
-        if (!baseSha256.equals(saved.baseSha256()) || !saved.values().keySet().equals(new java.util.TreeSet<>(paramOfVariable.values()))) {
+        java.util.Set<String> keys = new java.util.TreeSet<>(paramOfVariable.values());
+        if (start != null) {
+            keys.addAll(start.values().keySet());
+        }
+        if (!baseSha256.equals(saved.baseSha256()) || !saved.values().keySet().equals(keys)) {
             throw new GlimpseException("the checkpoint's tuned encoder (" + saved.mode() + " after " + saved.split()
                     + ") is not this encoder's trainable part (" + mode + " after " + blocks.split() + ")");
         }

@@ -54,6 +54,18 @@ public record PreprocessSpec(int inputSize, ResizeMode resize, float[] mean, flo
         ResizeMode(double cropFraction) {
             this.cropFraction = cropFraction;
         }
+
+        /**
+         * The rectangle of a {@code width x height} image that ends up in the square input, in that
+         * image's pixel coordinates: the encoder's grid tiles exactly this rectangle.
+         */
+        public FitWindow window(double width, double height) {
+            if (this == SQUASH) {
+                return new FitWindow(0, 0, width, height);
+            }
+            double side = cropFraction * Math.min(width, height);
+            return new FitWindow((width - side) / 2, (height - side) / 2, side, side);
+        }
     }
 
     public enum ChannelOrder { RGB, BGR }

@@ -41,13 +41,10 @@ public final class Preprocessor {
         int s = spec.inputSize();
         double w = rgb.getWidth();
         double h = rgb.getHeight();
-        if (spec.resize() == PreprocessSpec.ResizeMode.SQUASH) {
-            return Resampler.resample(rgb, 0, 0, w, h, s, s);
-        }
         // Scaling the shorter side to S/f and cutting the centre S x S is the same as cutting the
         // centre square of side f*shorter from the source and scaling that to S x S.
-        double side = spec.resize().cropFraction * Math.min(w, h);
-        return Resampler.resample(rgb, (w - side) / 2, (h - side) / 2, side, side, s, s);
+        FitWindow win = spec.resize().window(w, h);
+        return Resampler.resample(rgb, win.x(), win.y(), win.width(), win.height(), s, s);
     }
 
     private static void write(BufferedImage image, PreprocessSpec spec, float[] data, int b, boolean channelsLast) {

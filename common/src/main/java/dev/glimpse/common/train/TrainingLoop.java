@@ -154,6 +154,18 @@ public final class TrainingLoop {
         default double[] gradientFlow() {
             return null;
         }
+
+        /**
+         * Where the task's random generators used in steps (dropout masks) stand, saved in checkpoints so a
+         * resumed run draws what the uninterrupted run would have; null = none.
+         */
+        default long[] randomState() {
+            return null;
+        }
+
+        /** Sets the generators back to a {@link #randomState} from a checkpoint. */
+        default void restoreRandomState(long[] state) {
+        }
     }
 
     /**
@@ -199,7 +211,7 @@ public final class TrainingLoop {
     record State(int epoch, int batchInEpoch, long iteration, double learningRate, double bestScore, int bestEpoch,
                  int epochsWithoutImprovement, List<double[]> trainLoss, List<double[]> valLoss, JsonNode resumeKeys,
                  double secondsSoFar, double epochLossSum, long epochCount, double gradNormSum, long gradSteps,
-                 long clippedSteps, int[] adamIterations, double[] flowSum, long[] flowCount) {}
+                 long clippedSteps, int[] adamIterations, double[] flowSum, long[] flowCount, long[] randomState) {}
 
     public static Result run(Settings settings, Checkpoints files, boolean resume, TaskFactory factory, PrintWriter log)
             throws IOException {
@@ -233,7 +245,7 @@ public final class TrainingLoop {
         if (checkpoint == null) {
             record = task.newRecord();
             state = new State(0, 0, 0, settings.schedule().base(), Double.NEGATIVE_INFINITY, -1, 0, List.of(), List.of(),
-                    keys, 0, 0, 0, 0, 0, 0, new int[groups.size()], null, null);
+                    keys, 0, 0, 0, 0, 0, 0, new int[groups.size()], null, null, null);
         } else {
             List<String> diffs = differences(state.resumeKeys(), keys);
             if (!diffs.isEmpty()) {
@@ -245,6 +257,13 @@ public final class TrainingLoop {
                 float[] moments = ModelLimits.finite(files.latest() + ": " + entry + ".f32", ModelLimits.length(
                         files.latest() + ": " + entry + ".f32", checkpoint.floats(entry), 2 * groups.get(i).params().size()));
                 adams.get(i).restore(new Adam.State(state.adamIterations()[i], moments));
+            }
+            if (state.randomState() != null) { // older checkpoints have none: their masks start afresh
+                try {
+                    task.restoreRandomState(state.randomState());
+                } catch (IllegalArgumentException e) {
+                    throw new GlimpseException(files.latest() + ": " + STATE + ".randomState: " + e.getMessage(), e);
+                }
             }
             record = checkpoint.json("training", TrainingRecord.class);
             log.println(state.batchInEpoch() == 0
@@ -482,7 +501,7 @@ public final class TrainingLoop {
             long iteration = adams.isEmpty() ? state.iteration() : adams.get(0).iteration();
             return new State(epoch, batchInEpoch, iteration, lr, bestScore, bestEpoch, without, lossPoints, valPoints,
                     state.resumeKeys(), priorSeconds + seconds(start), epochLossSum, epochCount, gradNormSum, gradSteps,
-                    clippedSteps, iterations, flowSum, flowCount);
+                    clippedSteps, iterations, flowSum, flowCount, task.randomState());
         }
 
         private void writeCheckpoint() throws IOException {

@@ -297,6 +297,43 @@ class TunableEncoderTest {
         assertTrue(e.getMessage().contains("other base weights"), e.getMessage());
     }
 
+    /** Tuning on from another model's tuned encoder: the saved weights hold both parts and open on the base weights. */
+    @Test
+    void tuningContinuesFromAnotherModelsTunedEncoder() {
+        EncoderRequest req = EncoderRequest.randomInit("squeezenet", 3).withInputSize(48);
+        List<BufferedImage> images = RandomInitCentering.calibrationImages().subList(0, 2);
+        TunedWeights first;
+        try (TunableEncoder enc = TunableEncoder.open(req, null, FineTune.parse("last3"))) {
+            enc.params().flat().addi(Nd4j.randn(DataType.FLOAT, enc.params().flat().shape()).muli(0.05));
+            enc.params().changed();
+            first = enc.tunedWeights();
+        }
+        TunedWeights both;
+        EncodedBatch want;
+        try (TunableEncoder enc = TunableEncoder.open(req, null, FineTune.parse("last"), first)) {
+            TunedWeights untouched = enc.tunedWeights();
+            assertTrue(untouched.values().keySet().containsAll(first.values().keySet()), "the first run's parameters stay");
+            for (String k : first.values().keySet()) {
+                assertArrayEquals(first.values().get(k), untouched.values().get(k), 0f, "starts from the first run's " + k);
+            }
+            enc.params().flat().addi(Nd4j.randn(DataType.FLOAT, enc.params().flat().shape()).muli(0.05));
+            enc.params().changed();
+            try (ImageEncoder prefix = enc.prefix()) {
+                want = enc.forward(prefix.encode(images).grid()).features();
+            }
+            both = enc.tunedWeights();
+            assertTrue(both.mode().startsWith("last3+"), both.mode());
+            enc.restore(both); // a checkpoint of the second run restores into a second-run encoder
+        }
+        try (ImageEncoder opened = Encoders.open(req, null, both)) {
+            EncodedBatch got = opened.encode(images);
+            assertTrue(Encoders.relativeError(got.grid(), want.grid()) < 1e-3, "inference opens both runs' tuning on the base");
+        }
+        try (ImageEncoder onlyFirst = Encoders.open(req, null, first)) {
+            assertTrue(Encoders.relativeError(onlyFirst.encode(images).grid(), want.grid()) > 1e-3, "the second run changed something");
+        }
+    }
+
     @Test
     void fineTuneModesParse() {
         assertEquals(FineTune.NONE, FineTune.parse("none"));

@@ -30,4 +30,32 @@ class DropoutTest {
         assertEquals(0.0, g.sub(kept).amaxNumber().doubleValue(), 0);
         assertEquals(0.0, d.forward(x.dup(), false).sub(x).amaxNumber().doubleValue(), 0);
     }
+
+    @Test
+    void drawsSplittableRandomsNumbersSoMasksAreAsBefore() {
+        for (long seed : new long[] {0, 7, -3, 42L * 31 + 17, 0x5DEECE66DL}) {
+            java.util.SplittableRandom want = new java.util.SplittableRandom(seed);
+            Dropout d = new Dropout(0.5, seed);
+            for (int i = 0; i < 10_000; i++) {
+                assertEquals(want.nextDouble(), d.nextDouble(), 0.0, "seed " + seed + " draw " + i);
+            }
+            assertEquals(10_000, d.position());
+        }
+    }
+
+    @Test
+    void aGeneratorSetToAPositionContinuesTheSequence() {
+        INDArray x = Nd4j.ones(DataType.FLOAT, 30, 20);
+        Dropout straight = new Dropout(0.4, 11);
+        straight.forward(x.dup(), true);
+        straight.forward(x.dup(), false); // inference draws nothing
+        straight.forward(x.dup(), true);
+        long at = straight.position();
+        assertEquals(2 * 600, at);
+        INDArray next = straight.forward(x.dup(), true);
+        Dropout resumed = new Dropout(0.4, 11);
+        resumed.position(at);
+        assertEquals(0.0, resumed.forward(x.dup(), true).sub(next).amaxNumber().doubleValue(), 0);
+        assertEquals(straight.position(), resumed.position());
+    }
 }

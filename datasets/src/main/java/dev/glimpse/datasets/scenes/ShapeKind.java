@@ -4,6 +4,7 @@ import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
+import java.util.List;
 
 /** The shapes a scene can contain, with the words captions and questions use for them. */
 public enum ShapeKind {
@@ -29,6 +30,20 @@ public enum ShapeKind {
 
     public String plural() {
         return plural;
+    }
+
+    /**
+     * Every word a caption may name the shape of {@code objects_<split>.json}'s {@code "shape"} by:
+     * singular and plural, as the caption templates write them; a shape this generator does not
+     * know is named by its word alone.
+     */
+    public static List<String> captionWords(String shape) {
+        for (ShapeKind k : values()) {
+            if (k.word.equals(shape)) {
+                return List.of(k.word, k.plural);
+            }
+        }
+        return List.of(shape);
     }
 
     /** A word a careless annotator might give instead (noisy VQA answers). */

@@ -82,6 +82,18 @@ public final class VqaNet {
         return params;
     }
 
+    /** Where the dropout generator stands, for checkpoints: a resumed run then draws the masks an uninterrupted one would. */
+    public long[] dropoutPositions() {
+        return new long[] {dropout.position()};
+    }
+
+    public void dropoutPositions(long[] positions) {
+        if (positions.length != 1) {
+            throw new IllegalArgumentException(positions.length + " dropout positions for 1 dropout layer");
+        }
+        dropout.position(positions[0]);
+    }
+
     /**
      * Forward + backward of one batch: image [B, F], questions (ragged token ids, each length >= 1),
      * targets [B, A] (rows are answer distributions). Adds the gradient of the mean loss to the params'
