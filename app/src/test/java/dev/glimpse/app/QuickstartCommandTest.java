@@ -22,9 +22,11 @@ class QuickstartCommandTest {
         StringWriter err = new StringWriter();
         Path models = dir.resolve("models");
         int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
-                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1"},
-                new PrintWriter(out, true), new PrintWriter(err, true));
+                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1",
+                "--fine-tune", "none"}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, out + "\n" + err);
+        assertEquals(null, dev.glimpse.common.imageside.ImageSide.read(ModelBundle.read(models.resolve("captioner.zip")),
+                models.resolve("captioner.zip")).tuned(), "--fine-tune none keeps the frozen encoder");
         assertEquals("captioner", ModelBundle.read(models.resolve("captioner.zip")).kind());
         assertEquals("vqa", ModelBundle.read(models.resolve("vqa.zip")).kind());
         String text = out.toString();
@@ -34,14 +36,14 @@ class QuickstartCommandTest {
         assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
     }
 
-    /** With the encoder learning: the VQA model reads the captioner's fine-tuned encoder and records the same tuned parameters. */
+    /** The default: the encoder learns; the VQA model reads the captioner's fine-tuned encoder and records the same tuned parameters. */
     @Test
     void fineTunedQuickstartSharesTheTunedEncoder() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Path models = dir.resolve("models");
         int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
-                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1", "--fine-tune", "all"},
+                models.toString(), "--train", "24", "--val", "8", "--caption-epochs", "1", "--vqa-epochs", "1"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, out + "\n" + err);
         Path cap = models.resolve("captioner.zip");
