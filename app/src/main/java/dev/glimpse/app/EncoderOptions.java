@@ -28,11 +28,6 @@ final class EncoderOptions {
             description = "Square encoder input side; 0 = the network's own (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--encoder-from", paramLabel = "MODEL",
-            description = "Encode the images with the encoder of a trained captioner or VQA model, fine-tuned parameters"
-                    + " included (frozen here; features kept in memory). E.g. train VQA on the encoder a captioner fine-tuned.")
-    Path from;
-
     EncoderRequest request() {
         return new EncoderRequest(name, weights, randomInit, seed, size);
     }

@@ -77,10 +77,6 @@ final class FeaturesCommand implements Callable<Integer> {
         }
         FeatureExtractor.Options options = new FeatureExtractor.Options(batch, new ImageLoader(), System.err, repair);
         FeatureExtractor.Report report;
-        if (encoder.from != null) {
-            // A cache records the encoder's identity, which does not name tuned parameters: it would be read as the base encoder's.
-            throw new GlimpseException("features: --encoder-from is for training (features kept in memory); a cache holds base-encoder features");
-        }
         try (ImageEncoder enc = Encoders.open(encoder.request())) {
             stderr.println("encoder: " + enc.info().describe());
             stderr.flush();

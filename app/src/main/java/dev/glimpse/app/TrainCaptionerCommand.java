@@ -141,7 +141,7 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
             }
             return new Inputs(cfg, data, null);
         }
-        TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, data.imageFiles(),
+        TrainingFeatures feats = TrainingFeatures.open(features, cacheFeatures, encoder, training.encoderFrom, data.imageFiles(),
                 cfg.attention(), training.allowMissing, training.quiet, err);
         return new Inputs(cfg, data.only(feats.usable()), feats);
     }

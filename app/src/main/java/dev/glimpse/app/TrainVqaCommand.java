@@ -133,7 +133,7 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
             return new Inputs(cfg, trainItems, valItems, data, null, null, files);
         }
         TrainingFeatures feats = questionOnly ? null
-                : TrainingFeatures.open(features, null, encoder, files, false, training.allowMissing, training.quiet, log);
+                : TrainingFeatures.open(features, null, encoder, training.encoderFrom, files, false, training.allowMissing, training.quiet, log);
         if (feats != null) {
             trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
             valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();

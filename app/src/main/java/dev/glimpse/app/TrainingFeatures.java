@@ -55,18 +55,18 @@ final class TrainingFeatures implements AutoCloseable {
      * @param images   image id -> file of every image the run reads (train and validation)
      * @param withGrid keep the grids too (attention captioners)
      */
-    static TrainingFeatures open(Path features, Path cacheFeatures, EncoderOptions encoder, Map<Long, Path> images,
+    static TrainingFeatures open(Path features, Path cacheFeatures, EncoderOptions encoder, Path encoderFrom, Map<Long, Path> images,
                                  boolean withGrid, double allowMissing, boolean quiet, PrintWriter log) {
         long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();
         if (features != null && cacheFeatures != null) {
             throw new GlimpseException("--features reads an existing cache, --cache-features makes one: pick one");
         }
-        if (encoder.from != null) {
+        if (encoderFrom != null) {
             if (features != null || cacheFeatures != null) {
                 throw new GlimpseException("--encoder-from encodes the images with that model's encoder, in memory:"
                         + " it does not go with --features or --cache-features");
             }
-            return fromModel(encoder, images, ids, withGrid, quiet, log);
+            return fromModel(encoder, encoderFrom, images, ids, withGrid, quiet, log);
         }
         if (features != null) {
             FeatureCache cache = FeatureCache.open(features);
@@ -104,15 +104,15 @@ final class TrainingFeatures implements AutoCloseable {
     }
 
     /** Features through a trained model's encoder (its tuned parameters in place), encoded once and kept in memory. */
-    private static TrainingFeatures fromModel(EncoderOptions encoder, Map<Long, Path> images, long[] ids, boolean withGrid,
+    private static TrainingFeatures fromModel(EncoderOptions encoder, Path from, Map<Long, Path> images, long[] ids, boolean withGrid,
                                               boolean quiet, PrintWriter log) {
-        ModelBundle bundle = ModelBundle.read(encoder.from);
+        ModelBundle bundle = ModelBundle.read(from);
         if (!ImageSide.present(bundle)) {
-            throw new GlimpseException(encoder.from + ": the model has no image encoder (a question-only VQA model)");
+            throw new GlimpseException(from + ": the model has no image encoder (a question-only VQA model)");
         }
-        ImageSide side = ImageSide.read(bundle, encoder.from);
-        try (ImageEncoder enc = side.openRaw(new EncoderAccess(encoder.weights, true), encoder.from)) {
-            log.println("encoder: from " + encoder.from + ": " + enc.info().describe()
+        ImageSide side = ImageSide.read(bundle, from);
+        try (ImageEncoder enc = side.openRaw(new EncoderAccess(encoder.weights, true), from)) {
+            log.println("encoder: from " + from + ": " + enc.info().describe()
                     + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
             InMemoryFeatures memory = InMemoryFeatures.extract(new EncoderFeatureSource(enc, images, new ImageLoader()),
                     ids, 16, withGrid, !quiet);
@@ -152,15 +152,15 @@ final class TrainingFeatures implements AutoCloseable {
         double scale = training.encoderRateScale();
         long[] ids = images.keySet().stream().mapToLong(Long::longValue).toArray();
         TunableEncoder enc;
-        if (encoder.from != null) {
+        if (training.encoderFrom != null) {
             // Continue tuning another model's encoder (e.g. the one a captioner fine-tuned): its tuned values first.
-            ModelBundle bundle = ModelBundle.read(encoder.from);
+            ModelBundle bundle = ModelBundle.read(training.encoderFrom);
             if (!ImageSide.present(bundle)) {
-                throw new GlimpseException(encoder.from + ": the model has no image encoder (a question-only VQA model)");
+                throw new GlimpseException(training.encoderFrom + ": the model has no image encoder (a question-only VQA model)");
             }
-            ImageSide side = ImageSide.read(bundle, encoder.from);
+            ImageSide side = ImageSide.read(bundle, training.encoderFrom);
             enc = TunableEncoder.open(side.encoder().request(encoder.weights, true), side.encoder().preprocess(), mode, side.tuned());
-            log.println("encoder: from " + encoder.from + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
+            log.println("encoder: from " + training.encoderFrom + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
         } else {
             enc = TunableEncoder.open(encoder.request(), null, mode);
         }

@@ -118,6 +118,11 @@ final class TrainingOptions {
                     + " default: in memory.")
     Path splitCache;
 
+    @Option(names = "--encoder-from", paramLabel = "MODEL",
+            description = "Encode the images with the encoder of a trained captioner or VQA model, fine-tuned parameters"
+                    + " included (frozen here; features kept in memory). E.g. train VQA on the encoder a captioner fine-tuned.")
+    Path encoderFrom;
+
     @Option(names = "--init-from", paramLabel = "MODEL",
             description = "With --fine-tune (captioner): start the decoder and the feature standardisation from a model"
                     + " trained on the same data with the frozen encoder, as im2txt's second phase does.")
