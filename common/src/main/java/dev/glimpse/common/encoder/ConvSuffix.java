@@ -128,11 +128,14 @@ final class ConvSuffix {
         return new State(acts, grid, pooled);
     }
 
-    /** Adds d(loss)/d(parameters) to {@code p}'s gradients, given dGrid [B, H', W', C'] and dPooled [B, F]. */
+    /**
+     * Adds d(loss)/d(parameters) to {@code p}'s gradients, given dGrid [B, H', W', C'] and dPooled [B, F].
+     * dGrid is the caller's scratch: it is added to in place (a 12.8 MB copy per ResNet step saved).
+     */
     void backward(State st, INDArray dGrid, INDArray dPooled, Params p) {
         Map<String, INDArray> grads = new HashMap<>();
         INDArray grid = st.grid();
-        INDArray dg = dGrid.dup();
+        INDArray dg = dGrid;
         if (pooledName == null) {
             // pooled = mean over positions: each position gets dPooled / (H * W).
             INDArray share = dPooled.div(grid.size(1) * grid.size(2)).reshape(grid.size(0), 1, 1, grid.size(3));

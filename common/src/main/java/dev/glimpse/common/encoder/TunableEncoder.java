@@ -329,7 +329,12 @@ public final class TunableEncoder implements AutoCloseable {
             throw new IllegalArgumentException("split activations must be [B, " + hwc[0] * hwc[1] + ", " + hwc[2] + "], got "
                     + java.util.Arrays.toString(splitGrid.shape()));
         }
-        return splitGrid.castTo(params.dataType()).dup('c').reshape('c', splitGrid.size(0), hwc[0], hwc[1], hwc[2]);
+        INDArray x = splitGrid.castTo(params.dataType());
+        // Read, never written: a contiguous array is used as it is (split caches hand out fresh arrays).
+        if (x == splitGrid && (x.isView() || x.ordering() != 'c')) {
+            x = x.dup('c');
+        }
+        return x.reshape('c', splitGrid.size(0), hwc[0], hwc[1], hwc[2]);
     }
 
     private int[] gridShape() {
