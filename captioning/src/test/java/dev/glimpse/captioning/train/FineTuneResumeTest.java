@@ -71,42 +71,46 @@ class FineTuneResumeTest {
         return img;
     }
 
+    /** Features of every scene from one encoded batch (ids consecutive, in scene order from {@code first}). */
+    private static FeatureSource encoded(SyntheticCaptions data, EncoderInfo info, EncodedBatch b, long first) {
+        return new FeatureSource() {
+            @Override
+            public EncoderInfo info() {
+                return info;
+            }
+
+            @Override
+            public boolean contains(long id) {
+                return data.byId.containsKey(id);
+            }
+
+            @Override
+            public INDArray pooled(long[] ids) {
+                return Nd4j.pullRows(b.pooled(), 1, rows(ids));
+            }
+
+            @Override
+            public INDArray grid(long[] ids) {
+                long[] s = b.grid().shape();
+                return Nd4j.pullRows(b.grid().reshape(s[0], s[1] * s[2]), 1, rows(ids)).reshape(ids.length, s[1], s[2]);
+            }
+
+            private int[] rows(long[] ids) {
+                int[] r = new int[ids.length];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] = (int) (ids[i] - first);
+                }
+                return r;
+            }
+        };
+    }
+
     /** The frozen prefix's activations of every scene, as the split cache serves them. */
     private static FeatureSource splitActivations(SyntheticCaptions data) {
         try (TunableEncoder enc = TunableEncoder.open(ENCODER, null, MODE); ImageEncoder prefix = enc.prefix()) {
             List<SyntheticCaptions.Scene> scenes = new ArrayList<>(data.byId.values());
             EncodedBatch b = prefix.encode(scenes.stream().map(FineTuneResumeTest::draw).toList());
-            long first = scenes.get(0).id();
-            FeatureSource all = new FeatureSource() {
-                @Override
-                public EncoderInfo info() {
-                    return prefix.info();
-                }
-
-                @Override
-                public boolean contains(long id) {
-                    return data.byId.containsKey(id);
-                }
-
-                @Override
-                public INDArray pooled(long[] ids) {
-                    return Nd4j.pullRows(b.pooled(), 1, rows(ids));
-                }
-
-                @Override
-                public INDArray grid(long[] ids) {
-                    long[] s = b.grid().shape();
-                    return Nd4j.pullRows(b.grid().reshape(s[0], s[1] * s[2]), 1, rows(ids)).reshape(ids.length, s[1], s[2]);
-                }
-
-                private int[] rows(long[] ids) {
-                    int[] r = new int[ids.length];
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] = (int) (ids[i] - first); // ids are consecutive, in scene order
-                    }
-                    return r;
-                }
-            };
+            FeatureSource all = encoded(data, prefix.info(), b, scenes.get(0).id());
             return InMemoryFeatures.extract(all, data.byId.keySet().stream().mapToLong(Long::longValue).toArray(), 8,
                     true, false);
         }
@@ -196,37 +200,7 @@ class FineTuneResumeTest {
         try (ImageEncoder enc = dev.glimpse.common.encoder.Encoders.open(ENCODER)) {
             List<SyntheticCaptions.Scene> scenes = new ArrayList<>(data.byId.values());
             EncodedBatch b = enc.encode(scenes.stream().map(FineTuneResumeTest::draw).toList());
-            long first = scenes.get(0).id();
-            FeatureSource feats = new FeatureSource() {
-                @Override
-                public EncoderInfo info() {
-                    return enc.info();
-                }
-
-                @Override
-                public boolean contains(long id) {
-                    return data.byId.containsKey(id);
-                }
-
-                @Override
-                public INDArray pooled(long[] ids) {
-                    return Nd4j.pullRows(b.pooled(), 1, rows(ids));
-                }
-
-                @Override
-                public INDArray grid(long[] ids) {
-                    long[] sh = b.grid().shape();
-                    return Nd4j.pullRows(b.grid().reshape(sh[0], sh[1] * sh[2]), 1, rows(ids)).reshape(ids.length, sh[1], sh[2]);
-                }
-
-                private int[] rows(long[] ids) {
-                    int[] r = new int[ids.length];
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] = (int) (ids[i] - first);
-                    }
-                    return r;
-                }
-            };
+            FeatureSource feats = encoded(data, enc.info(), b, scenes.get(0).id());
             new CaptionTrainer(phase1, false).train(data.dataset(source), feats, Checkpoints.beside(frozen), false,
                     new PrintWriter(new StringWriter(), true));
         }

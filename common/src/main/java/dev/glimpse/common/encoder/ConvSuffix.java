@@ -205,15 +205,28 @@ final class ConvSuffix {
         });
     }
 
-    private interface Node {
-        String name();
+    /** One vertex: its name, the vertices it reads, forward and backward. */
+    private abstract static class Node {
+        final String name;
+        final List<String> inputs;
 
-        List<String> inputs();
+        Node(String name, List<String> inputs) {
+            this.name = name;
+            this.inputs = inputs;
+        }
 
-        INDArray forward(Map<String, INDArray> acts, Params p);
+        final String name() {
+            return name;
+        }
+
+        final List<String> inputs() {
+            return inputs;
+        }
+
+        abstract INDArray forward(Map<String, INDArray> acts, Params p);
 
         /** Gradients for each input (null where none is needed). */
-        List<INDArray> backward(Map<String, INDArray> acts, INDArray dOut, Params p);
+        abstract List<INDArray> backward(Map<String, INDArray> acts, INDArray dOut, Params p);
     }
 
     private Node translate(ComputationGraph graph, GraphWalk walk, String v, Set<String> trainable) throws RebuildUnsupported {
@@ -367,9 +380,7 @@ final class ConvSuffix {
      * 1x1 convolutions without padding are GEMMs over the NHWC rows (strided: on the subsampled input),
      * which also skip the input gradient where nothing needs it (the split activations).
      */
-    private final class Conv implements Node {
-        private final String name;
-        private final List<String> inputs;
+    private final class Conv extends Node {
         private final String w;
         private final String b;
         private final INDArray zeros;
@@ -390,8 +401,7 @@ final class ConvSuffix {
 
         private Conv(String name, List<String> inputs, String w, String b, INDArray zeros, int[] args, boolean relu,
                      long[] wShape, boolean needDx, INDArray mean, INDArray invStd, String gamma, String beta) {
-            this.name = name;
-            this.inputs = inputs;
+            super(name, inputs);
             this.w = w;
             this.b = b;
             this.zeros = zeros;
@@ -408,16 +418,6 @@ final class ConvSuffix {
         /** This convolution followed by batch norm {@code bn}, as one node named after the batch norm. */
         Conv foldNorm(String bn, INDArray mean, INDArray invStd, String gamma, String beta) {
             return new Conv(bn, inputs, w, b, zeros, args, relu, wShape, needDx, mean, invStd, gamma, beta);
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
         }
 
         private INDArray bias(Params p) {
@@ -553,31 +553,18 @@ final class ConvSuffix {
     }
 
     /** Batch norm at inference statistics: y = (x - mean) * invStd * gamma + beta, per channel (NHWC: the last axis). */
-    private final class Norm implements Node {
-        private final String name;
-        private final List<String> inputs;
+    private final class Norm extends Node {
         private final INDArray mean;
         private final INDArray invStd;
         private final String gamma;
         private final String beta;
 
         Norm(String name, List<String> inputs, INDArray mean, INDArray invStd, String gamma, String beta) {
-            this.name = name;
-            this.inputs = inputs;
+            super(name, inputs);
             this.mean = mean.reshape(1, -1);
             this.invStd = invStd.reshape(1, -1);
             this.gamma = gamma;
             this.beta = beta;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
         }
 
         @Override
@@ -613,28 +600,15 @@ final class ConvSuffix {
         }
     }
 
-    private final class Act implements Node {
-        private final String name;
-        private final List<String> inputs;
+    private final class Act extends Node {
         private final boolean relu;
         /** ReLU over its input's own array: nothing else reads the input before the ReLU (relu_bp's mask is the same after). */
         private final boolean inPlace;
 
         Act(String name, List<String> inputs, boolean relu, boolean inPlace) {
-            this.name = name;
-            this.inputs = inputs;
+            super(name, inputs);
             this.relu = relu;
             this.inPlace = inPlace;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
         }
 
         @Override
@@ -659,27 +633,14 @@ final class ConvSuffix {
         }
     }
 
-    private final class Pool implements Node {
-        private final String name;
-        private final List<String> inputs;
+    private final class Pool extends Node {
         private final String op;
         private final int[] args;
 
         Pool(String name, List<String> inputs, String op, int[] args) {
-            this.name = name;
-            this.inputs = inputs;
+            super(name, inputs);
             this.op = op;
             this.args = args;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
         }
 
         @Override
@@ -700,23 +661,9 @@ final class ConvSuffix {
     }
 
     /** Channel concatenation (the fire module's two expands). */
-    private final class Merge implements Node {
-        private final String name;
-        private final List<String> inputs;
-
+    private final class Merge extends Node {
         Merge(String name, List<String> inputs) {
-            this.name = name;
-            this.inputs = inputs;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
+            super(name, inputs);
         }
 
         @Override
@@ -747,23 +694,9 @@ final class ConvSuffix {
         }
     }
 
-    private final class Add implements Node {
-        private final String name;
-        private final List<String> inputs;
-
+    private final class Add extends Node {
         Add(String name, List<String> inputs) {
-            this.name = name;
-            this.inputs = inputs;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public List<String> inputs() {
-            return inputs;
+            super(name, inputs);
         }
 
         @Override
