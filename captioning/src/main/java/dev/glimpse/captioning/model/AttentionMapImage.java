@@ -71,20 +71,16 @@ public final class AttentionMapImage {
 
     /** The part of the image the encoder's grid covers, scaled to one panel. */
     static BufferedImage seenByEncoder(BufferedImage image, PreprocessSpec.ResizeMode resize) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int sx = 0, sy = 0, sw = w, sh = h;
-        if (resize != PreprocessSpec.ResizeMode.SQUASH) {
-            int side = (int) Math.round(Math.min(w, h) * resize.cropFraction);
-            sx = (w - side) / 2;
-            sy = (h - side) / 2;
-            sw = side;
-            sh = side;
-        }
+        // The same window the preprocessor scales into the network's input (and the scene check lays the grid over).
+        dev.glimpse.common.image.FitWindow win = resize.window(image.getWidth(), image.getHeight());
+        int sx = (int) Math.round(win.x());
+        int sy = (int) Math.round(win.y());
+        int ex = (int) Math.round(win.x() + win.width());
+        int ey = (int) Math.round(win.y() + win.height());
         BufferedImage base = new BufferedImage(PANEL, PANEL, BufferedImage.TYPE_INT_RGB);
         Graphics2D bg = base.createGraphics();
         bg.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        bg.drawImage(image, 0, 0, PANEL, PANEL, sx, sy, sx + sw, sy + sh, null);
+        bg.drawImage(image, 0, 0, PANEL, PANEL, sx, sy, ex, ey, null);
         bg.dispose();
         return base;
     }
