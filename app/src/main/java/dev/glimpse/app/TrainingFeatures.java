@@ -106,11 +106,7 @@ final class TrainingFeatures implements AutoCloseable {
     /** Features through a trained model's encoder (its tuned parameters in place), encoded once and kept in memory. */
     private static TrainingFeatures fromModel(EncoderOptions encoder, Path from, Map<Long, Path> images, long[] ids, boolean withGrid,
                                               boolean quiet, PrintWriter log) {
-        ModelBundle bundle = ModelBundle.read(from);
-        if (!ImageSide.present(bundle)) {
-            throw new GlimpseException(from + ": the model has no image encoder (a question-only VQA model)");
-        }
-        ImageSide side = ImageSide.read(bundle, from);
+        ImageSide side = imageSideOf(from);
         try (ImageEncoder enc = side.openRaw(new EncoderAccess(encoder.weights, true), from)) {
             log.println("encoder: from " + from + ": " + enc.info().describe()
                     + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
@@ -118,6 +114,15 @@ final class TrainingFeatures implements AutoCloseable {
                     ids, 16, withGrid, !quiet);
             return new TrainingFeatures(new ThroughTuned(memory, side.tuned()), null, ids(ids));
         }
+    }
+
+    /** The image side (encoder, tuned parameters) of the model {@code --encoder-from} names. */
+    private static ImageSide imageSideOf(Path model) {
+        ModelBundle bundle = ModelBundle.read(model);
+        if (!ImageSide.present(bundle)) {
+            throw new GlimpseException(model + ": the model has no image encoder (a question-only VQA model)");
+        }
+        return ImageSide.read(bundle, model);
     }
 
     /** Features that came through a fine-tuned encoder: says so, so the trained model records the tuned parameters. */
@@ -154,11 +159,7 @@ final class TrainingFeatures implements AutoCloseable {
         TunableEncoder enc;
         if (training.encoderFrom != null) {
             // Continue tuning another model's encoder (e.g. the one a captioner fine-tuned): its tuned values first.
-            ModelBundle bundle = ModelBundle.read(training.encoderFrom);
-            if (!ImageSide.present(bundle)) {
-                throw new GlimpseException(training.encoderFrom + ": the model has no image encoder (a question-only VQA model)");
-            }
-            ImageSide side = ImageSide.read(bundle, training.encoderFrom);
+            ImageSide side = imageSideOf(training.encoderFrom);
             enc = TunableEncoder.open(side.encoder().request(encoder.weights, true), side.encoder().preprocess(), mode, side.tuned());
             log.println("encoder: from " + training.encoderFrom + (side.tuned() == null ? "" : ", fine-tuned (" + side.tuned().mode() + ")"));
         } else {

@@ -190,18 +190,11 @@ final class VqaTask implements TrainingLoop.Task {
     }
 
     private int[] byImage(int epoch) {
-        java.util.Map<Long, java.util.List<Integer>> questions = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < set.examples().size(); i++) {
-            questions.computeIfAbsent(set.examples().get(i).imageId(), k -> new java.util.ArrayList<>()).add(i);
-        }
-        java.util.List<java.util.List<Integer>> images = new java.util.ArrayList<>(questions.values());
-        int[] shuffled = new SeededShuffle(cfg.seed()).epoch(epoch, images.size());
         int[] out = new int[set.examples().size()];
         int at = 0;
-        for (int img : shuffled) {
-            for (int q : images.get(img)) {
-                out[at++] = q;
-            }
+        for (int[] image : new SeededShuffle(cfg.seed()).groups(epoch, out.length, i -> set.examples().get(i).imageId())) {
+            System.arraycopy(image, 0, out, at, image.length);
+            at += image.length;
         }
         return out;
     }

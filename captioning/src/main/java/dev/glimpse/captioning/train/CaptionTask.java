@@ -227,31 +227,29 @@ final class CaptionTask implements TrainingLoop.Task {
     }
 
     private List<int[]> imageBatches(List<CaptionDataset.Sample> samples, int epoch) {
-        Map<Long, List<Integer>> byImage = new LinkedHashMap<>();
-        for (int i = 0; i < samples.size(); i++) {
-            byImage.computeIfAbsent(samples.get(i).imageId(), k -> new ArrayList<>()).add(i);
-        }
-        List<List<Integer>> images = new ArrayList<>(byImage.values());
-        int[] order = new SeededShuffle(cfg.seed()).epoch(epoch, images.size());
+        List<int[]> images = new SeededShuffle(cfg.seed()).groups(epoch, samples.size(), i -> samples.get(i).imageId());
         int k = cfg.captionsPerImage();
         List<int[]> out = new ArrayList<>();
         List<Integer> batch = new ArrayList<>();
-        for (int img : order) {
-            List<Integer> own = images.get(img);
-            if (k > 0 && k < own.size()) {
+        for (int[] image : images) {
+            int[] own = image;
+            if (k > 0 && k < own.length) {
                 // A different pick each epoch, the same for a given seed, epoch and image.
-                int[] pick = SeededShuffle.permutation(own.size(), cfg.seed() * 1_000_003L + epoch * 7_919L + img);
-                List<Integer> chosen = new ArrayList<>(k);
-                for (int i = 0; i < k; i++) {
-                    chosen.add(own.get(pick[i]));
+                long id = samples.get(own[0]).imageId();
+                int[] pick = SeededShuffle.permutation(own.length, cfg.seed() * 1_000_003L + epoch * 7_919L + id);
+                int[] chosen = new int[k];
+                for (int c = 0; c < k; c++) {
+                    chosen[c] = own[pick[c]];
                 }
                 own = chosen;
             }
-            if (!batch.isEmpty() && batch.size() + own.size() > cfg.batchSize()) {
+            if (!batch.isEmpty() && batch.size() + own.length > cfg.batchSize()) {
                 out.add(batch.stream().mapToInt(Integer::intValue).toArray());
                 batch.clear();
             }
-            batch.addAll(own);
+            for (int row : own) {
+                batch.add(row);
+            }
         }
         if (!batch.isEmpty()) {
             out.add(batch.stream().mapToInt(Integer::intValue).toArray());
