@@ -48,6 +48,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--vqa-epochs", defaultValue = "15", description = "VQA epochs (default: ${DEFAULT-VALUE}).")
     int vqaEpochs;
 
+    @Option(names = "--vqa-glimpses", defaultValue = "2", paramLabel = "K",
+            description = "Question-guided glimpses of the VQA model over the image grid (see 'train vqa --help'; 0 = the"
+                    + " pooled-vector baseline) (default: ${DEFAULT-VALUE}).")
+    int vqaGlimpses;
+
     @Option(names = "--encoder", defaultValue = "squeezenet",
             description = "Random-init encoder for the offline demo (default: ${DEFAULT-VALUE}, the small fast one).")
     String encoder;
@@ -116,6 +121,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 "--val-images", scenes.resolve("images/val").toString(),
                 "--epochs", Integer.toString(vqaEpochs), "--seed", seedText,
                 "--embed", "100", "--hidden", "256", "--fused", "512", "--dropout", "0.3", "--lr", "3e-3",
+                "--glimpses", Integer.toString(vqaGlimpses), "--attention-dim", "128",
                 "--decay-after", "10", "--decay-every", "3", "--quiet", "--out", vqa.toString()), vqaSource));
 
         out.println("== 5/6 install default models in " + models);

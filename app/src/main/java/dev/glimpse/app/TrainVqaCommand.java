@@ -80,6 +80,14 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
     int maxQuestionLength;
     @Option(names = "--question-only", description = "Blind baseline: ignore images, answer from the question alone.")
     boolean questionOnly;
+    @Option(names = "--glimpses", paramLabel = "K",
+            description = {"Question-guided attention over the image grid: K glimpses (each a softmax over the grid cells,"
+                    + " with each cell's position), added to the pooled vector before the product with the question;"
+                    + " lets answers bind colour to shape and compare places, which the grid mean cannot."
+                    + " 0 = the \"deeper LSTM Q + norm I\" baseline (default: ${DEFAULT-VALUE})."})
+    int glimpses;
+    @Option(names = "--attention-dim", paramLabel = "DIM", description = "With --glimpses: width of each glimpse's keys and values (default: ${DEFAULT-VALUE}).")
+    int attentionDim;
 
     /** Where step gradients come from: this machine, or a cluster's workers (glimpse-spark sets it). */
     TrainingLoop.GradientsFactory gradients = TrainingLoop.GradientsFactory.LOCAL;
@@ -133,7 +141,8 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
             return new Inputs(cfg, trainItems, valItems, data, null, null, files);
         }
         TrainingFeatures feats = questionOnly ? null
-                : TrainingFeatures.open(features, null, encoder, training.encoderFrom, files, false, training.allowMissing, training.quiet, log);
+                : TrainingFeatures.open(features, null, encoder, training.encoderFrom, files, glimpses > 0, training.allowMissing,
+                        training.quiet, log);
         if (feats != null) {
             trainItems = trainItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
             valItems = valItems.stream().filter(i -> feats.usable().contains(i.imageId())).toList();
@@ -200,7 +209,7 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
                 Path answersFile = valResultsFile(out);
                 ft.setup().encoder().restore(result.best().imageSide().tuned());
                 FeatureSource std = dev.glimpse.common.imageside.FineTunedFeatures.of(ft.setup().encoder(),
-                        ft.setup().splitActivations(), result.best().imageSide().standardizer(), null, false).source();
+                        ft.setup().splitActivations(), result.best().imageSide().standardizer(), null, glimpses > 0).source();
                 VqaResultsFile.write(answersFile, result.best().answerAll(valItems, std, cfg.batchSize()));
                 w.println("validation answers of the best model: " + answersFile
                         + " (score with glimpse evaluate vqa --results ...)");
@@ -256,7 +265,7 @@ public final class TrainVqaCommand implements Callable<Integer>, DistributedTrai
         TrainingOptions t = training;
         return new VqaTrainConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.seed, mode, answers,
                 maxQuestionLength, t.minWordCount, t.embed, t.hidden, t.layers, fused, questionOnly, t.patience,
-                t.checkpointEvery, t.cellKind(), t.tbptt());
+                t.checkpointEvery, t.cellKind(), t.tbptt(), glimpses, attentionDim);
     }
 
     static List<VqaItem> items(VqaCorpus corpus) {

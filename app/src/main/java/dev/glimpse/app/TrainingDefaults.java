@@ -96,6 +96,8 @@ abstract class TrainingDefaults implements IDefaultValueProvider {
             put("--answers", c.answers());
             put("--targets", c.targets().name().toLowerCase(java.util.Locale.ROOT));
             put("--max-question-length", c.maxQuestionLength());
+            put("--glimpses", c.glimpses());
+            put("--attention-dim", c.attentionDim());
         }
     }
 }

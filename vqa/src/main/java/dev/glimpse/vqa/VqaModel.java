@@ -109,10 +109,25 @@ public final class VqaModel {
         return new VqaModel(config, net, questions, answers, side, questionOnly, training);
     }
 
+    /** Whether the network reads the image grids too (question-guided glimpses), not only the pooled vector. */
+    public boolean attends() {
+        return config.attends();
+    }
+
+    /** Standardised grids [U, R, C] as the glimpses take them, with each question's image row; null without glimpses. */
+    public VqaNet.Grids networkGrids(INDArray grids, int[] imageOf) {
+        return attends() ? new VqaNet.Grids(dense(grids), imageOf) : null;
+    }
+
     /** Answer probabilities for a batch of encoded questions about images with these (standardised) features. */
     public INDArray probabilities(INDArray features, int[][] questionIds) {
+        return probabilities(features, null, questionIds);
+    }
+
+    /** As {@link #probabilities(INDArray, int[][])}, with the grids the glimpses read (null for a model without). */
+    public INDArray probabilities(INDArray features, VqaNet.Grids grids, int[][] questionIds) {
         INDArray image = networkInput(features);                               // [B, F]
-        return net.predict(image, questionIds);                                // [B, A]
+        return net.predict(image, grids, questionIds);                         // [B, A]
     }
 
     /**
@@ -130,9 +145,19 @@ public final class VqaModel {
         return Nd4j.create(dense.data(), new long[] {rows, cols}, new long[] {cols, 1}, 0, 'c', DataType.FLOAT);
     }
 
+    /** Any grids as one dense row-major float array. */
+    private static INDArray dense(INDArray x) {
+        return x.dataType() == DataType.FLOAT && x.ordering() == 'c' && !x.isView() ? x : x.castTo(DataType.FLOAT).dup('c');
+    }
+
     /** The k most probable answers of each row. */
     public List<List<ScoredAnswer>> topAnswers(INDArray features, int[][] questionIds, int k) {
-        INDArray probs = probabilities(features, questionIds);
+        return topAnswers(features, null, questionIds, k);
+    }
+
+    /** As {@link #topAnswers(INDArray, int[][], int)}, with the grids the glimpses read (null for a model without). */
+    public List<List<ScoredAnswer>> topAnswers(INDArray features, VqaNet.Grids grids, int[][] questionIds, int k) {
+        INDArray probs = probabilities(features, grids, questionIds);
         float[] flat = probs.castTo(DataType.FLOAT).dup('c').data().asFloat();
         List<List<ScoredAnswer>> out = new ArrayList<>(questionIds.length);
         for (int b = 0; b < questionIds.length; b++) {
@@ -158,7 +183,12 @@ public final class VqaModel {
                     q[i] = new int[] {Vocabulary.UNK};
                 }
             }
-            List<List<ScoredAnswer>> top = topAnswers(features.pooled(imageIds), q, 1);
+            VqaNet.Grids grids = null;
+            if (attends()) {
+                ImageRows rows = ImageRows.of(imageIds);
+                grids = networkGrids(features.grid(rows.distinct()), rows.imageOf());
+            }
+            List<List<ScoredAnswer>> top = topAnswers(features.pooled(imageIds), grids, q, 1);
             for (int i = 0; i < q.length; i++) {
                 out.put(batch.get(i).questionId(), top.get(i).get(0).answer());
             }
@@ -226,6 +256,13 @@ public final class VqaModel {
             if (imageSide.encoder().pooledDim() != cfg.featureDim()) {
                 throw new GlimpseException(file + ": the image side's feature size " + imageSide.encoder().pooledDim()
                         + " does not match the network's " + cfg.featureDim() + " (damaged model file?)");
+            }
+            var e = imageSide.encoder();
+            if (cfg.attends() && (e.gridRows() != cfg.gridRows() || e.gridCols() != cfg.gridCols() || e.gridDim() != cfg.gridDim()
+                    || !imageSide.standardizer().hasGrid())) {
+                throw new GlimpseException(file + ": the network's glimpses read a " + cfg.gridRows() + "x" + cfg.gridCols() + "x"
+                        + cfg.gridDim() + " grid, the image side gives " + e.gridRows() + "x" + e.gridCols() + "x" + e.gridDim()
+                        + (imageSide.standardizer().hasGrid() ? "" : " without grid statistics") + " (damaged model file?)");
             }
         }
         TrainingRecord training = b.hasJson("training") ? b.json("training", TrainingRecord.class) : null;

@@ -6,6 +6,7 @@ import dev.glimpse.common.imageside.EncoderAccess;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import dev.glimpse.vqa.net.VqaNet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -89,13 +90,15 @@ public final class VqaPredictor implements AutoCloseable {
             }
         }
         INDArray features;
+        VqaNet.Grids grids = null;
         if (model.questionOnly()) {
             features = new BlindFeatures().pooled(new long[questions.size()]);          // [Q, 1]
         } else {
-            INDArray perImage = encoder.encode(images).pooled();                       // [N, F] standardised
-            features = Nd4j.pullRows(perImage, 1, imageOf);                            // [Q, F]
+            var encoded = encoder.encode(images);                                      // standardised
+            features = Nd4j.pullRows(encoded.pooled(), 1, imageOf);                    // [Q, F]
+            grids = model.networkGrids(encoded.grid(), imageOf);                       // [N, R, C] or null
         }
-        return model.topAnswers(features, ids, k);
+        return model.topAnswers(features, grids, ids, k);
     }
 
     @Override

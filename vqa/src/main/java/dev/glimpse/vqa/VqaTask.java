@@ -72,10 +72,14 @@ final class VqaTask implements TrainingLoop.Task {
                 ? VqaTrainingSet.prepare(train, cfg)
                 : VqaTrainingSet.encode(train, restored.questions(), restored.answers(), cfg.targets());
         log.println(set.summary(train.size()));
-        int featureDim = cfg.questionOnly() ? BlindFeatures.DIM
-                : fineTuning != null ? fineTuning.encoder().info().pooledDim() : rawFeatures.info().pooledDim();
+        var info = cfg.questionOnly() ? null : fineTuning != null ? fineTuning.encoder().info() : rawFeatures.info();
+        int featureDim = info == null ? BlindFeatures.DIM : info.pooledDim();
         VqaNetConfig netCfg = new VqaNetConfig(set.questions().vocabulary().size(), cfg.embedDim(), cfg.hiddenDim(),
                 cfg.lstmLayers(), featureDim, cfg.fusedDim(), set.answers().size(), cfg.dropout(), cfg.cell());
+        boolean attends = cfg.glimpses() > 0;
+        if (attends) {
+            netCfg = netCfg.withGlimpses(cfg.glimpses(), info.gridRows(), info.gridCols(), info.gridDim(), cfg.attentionDim());
+        }
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         if (restored != null && restored.net().params().size() == net.params().size()) {
             net.params().copyFrom(restored.net().params().toFloatArray());
@@ -89,9 +93,9 @@ final class VqaTask implements TrainingLoop.Task {
                 }
                 fineTuning.encoder().restore(restored.imageSide().tuned());
                 tuned = FineTunedFeatures.of(fineTuning.encoder(), fineTuning.splitActivations(),
-                        restored.imageSide().standardizer(), null, false);
+                        restored.imageSide().standardizer(), null, attends);
             } else {
-                tuned = FineTunedFeatures.of(fineTuning.encoder(), fineTuning.splitActivations(), null, trainImages, false);
+                tuned = FineTunedFeatures.of(fineTuning.encoder(), fineTuning.splitActivations(), null, trainImages, attends);
             }
             VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), tuned.imageSide(), false, null);
             return new VqaTask(cfg, set, val, data, tuned.source(), featureDim, model, tuned, fineTuning.learningRateScale());
@@ -99,7 +103,7 @@ final class VqaTask implements TrainingLoop.Task {
         // the blind model's constant feature stays as it is: centred it would be all zeros
         ImageSide imageSide = cfg.questionOnly() ? null
                 : restored != null && restored.imageSide() != null ? restored.imageSide()
-                : ImageSide.fit(rawFeatures, trainImages, false);
+                : ImageSide.fit(rawFeatures, trainImages, attends);
         FeatureSource features = imageSide == null ? rawFeatures : imageSide.standardizer().wrap(rawFeatures);
         VqaModel model = new VqaModel(netCfg, net, set.questions(), set.answers(), imageSide, cfg.questionOnly(), null);
         return new VqaTask(cfg, set, val, data, features, featureDim, model, null, 0);
@@ -178,12 +182,13 @@ final class VqaTask implements TrainingLoop.Task {
 
     /**
      * The epoch's order of the kept questions: a seeded shuffle, replayed exactly on resume. When the
-     * encoder trains it runs once per distinct image of a batch, so then the images are shuffled and
-     * each image's questions follow one another (a batch holds whole images but at its two ends).
+     * encoder trains, or the glimpses project grids, that runs once per distinct image of a batch, so then the images
+     * are shuffled and each image's questions follow one another (a batch holds whole images but at its two ends).
      */
     private int[] order(int epoch) {
         if (orderEpoch != epoch) {
-            order = tuned == null ? new SeededShuffle(cfg.seed()).epoch(epoch, set.examples().size()) : byImage(epoch);
+            order = tuned == null && !model.attends() ? new SeededShuffle(cfg.seed()).epoch(epoch, set.examples().size())
+                    : byImage(epoch);
             orderEpoch = epoch;
         }
         return order;
@@ -229,13 +234,18 @@ final class VqaTask implements TrainingLoop.Task {
         INDArray target = Nd4j.createFromArray(targets).reshape(n, answers);      // [B, A]
         if (tuned != null) {
             FineTunedFeatures.Step st = tuned.forward(imageIds);
-            VqaNet.FeatureStep fs = model.net().trainStepWithFeatureGradients(model.networkInput(st.pooled()), questions, target,
-                    cfg.dropout() > 0);
-            tuned.backward(st, fs.dImage(), null);
+            VqaNet.FeatureStep fs = model.net().trainStepWithFeatureGradients(model.networkInput(st.pooled()),
+                    model.networkGrids(st.imageGrids(), st.rowOf()), questions, target, cfg.dropout() > 0);
+            tuned.backward(st, fs.dImage(), fs.dGrids());
             return new TrainingLoop.StepLoss(fs.loss() * n, n);
         }
         INDArray image = model.networkInput(features.pooled(imageIds));           // [B, F]
-        double mean = model.net().trainStep(image, questions, target, cfg.dropout() > 0, cfg.tbptt());
+        VqaNet.Grids grids = null;
+        if (model.attends()) {
+            ImageRows rows = ImageRows.of(imageIds);
+            grids = model.networkGrids(features.grid(rows.distinct()), rows.imageOf());
+        }
+        double mean = model.net().trainStep(image, grids, questions, target, cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(mean * n, n);
     }
 

@@ -12,11 +12,14 @@ import java.util.Map;
  *
  * @param questionOnly the blind baseline: the image feature is replaced by a constant, so the
  *                     model can only use the question
+ * @param glimpses     question-guided attention heads over the image grid (0 = the pooled-vector baseline)
+ * @param attentionDim width of each glimpse's keys and values
  */
 public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule learningRate, double clipNorm,
                              double dropout, long seed, TargetMode targets, int answers, int maxQuestionLength,
                              int minWordCount, int embedDim, int hiddenDim, int lstmLayers, int fusedDim,
-                             boolean questionOnly, int patience, int checkpointEvery, CellKind cell, int tbptt) {
+                             boolean questionOnly, int patience, int checkpointEvery, CellKind cell, int tbptt,
+                             int glimpses, int attentionDim) {
 
     public VqaTrainConfig {
         cell = cell == null ? CellKind.LSTM : cell;
@@ -31,6 +34,9 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         require(embedDim >= 1 && hiddenDim >= 1 && lstmLayers >= 1 && fusedDim >= 1, "layer sizes must be >= 1");
         require(learningRate != null, "a learning-rate schedule is required");
         require(patience >= 0 && checkpointEvery >= 0, "patience and checkpoint-every must be >= 0");
+        require(glimpses >= 0 && glimpses <= 16, "glimpses must be in 0..16");
+        require(glimpses == 0 || attentionDim >= 1, "glimpses need an attention size >= 1");
+        require(glimpses == 0 || !questionOnly, "a question-only model reads no image: glimpses do not go with it");
     }
 
     /** An LSTM question encoder trained with full BPTT. */
@@ -39,14 +45,14 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
                           int embedDim, int hiddenDim, int lstmLayers, int fusedDim, boolean questionOnly, int patience,
                           int checkpointEvery) {
         this(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers, maxQuestionLength, minWordCount,
-                embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, CellKind.LSTM, 0);
+                embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, CellKind.LSTM, 0, 0, 0);
     }
 
     /** The recurrent cell of the question encoder and the truncation of BPTT (0 = none). */
     public VqaTrainConfig withRecurrence(CellKind c, int k) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
                 maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience,
-                checkpointEvery, c, k);
+                checkpointEvery, c, k, glimpses, attentionDim);
     }
 
     /** The loop's part of these settings. */
@@ -63,77 +69,84 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
     /** The defaults of {@code glimpse train vqa}: the "deeper LSTM Q + norm I" baseline sizes. */
     public static VqaTrainConfig defaults() {
         return new VqaTrainConfig(30, 128, new LearningRateSchedule.Step(1e-3, 10, 5, 0.5), 10.0, 0.5, 42L,
-                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false, 0, 1000, CellKind.LSTM, 0);
+                TargetMode.SOFT, 1000, 20, 1, 300, 512, 2, 1024, false, 0, 1000, CellKind.LSTM, 0, 0, 512);
+    }
+
+    /** {@code g} question-guided glimpses over the image grid with keys and values {@code dim} wide (0 = none). */
+    public VqaTrainConfig withGlimpses(int g, int dim) {
+        return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience,
+                checkpointEvery, cell, tbptt, g, dim);
     }
 
     public VqaTrainConfig withEpochs(int v) {
         return new VqaTrainConfig(v, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withBatchSize(int v) {
         return new VqaTrainConfig(epochs, v, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withLearningRate(LearningRateSchedule v) {
         return new VqaTrainConfig(epochs, batchSize, v, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withClipNorm(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, v, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withDropout(double v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, v, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withSeed(long v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, v, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withTargets(TargetMode v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, v, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withAnswers(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, v,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withMaxQuestionLength(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                v, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withMinWordCount(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, v, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withSizes(int embed, int hidden, int layers, int fused) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embed, hidden, layers, fused, questionOnly, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withPatience(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, v, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, v, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withCheckpointEvery(int v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, v, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, questionOnly, patience, v, cell, tbptt, glimpses, attentionDim);
     }
 
     public VqaTrainConfig withQuestionOnly(boolean v) {
         return new VqaTrainConfig(epochs, batchSize, learningRate, clipNorm, dropout, seed, targets, answers,
-                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v, patience, checkpointEvery, cell, tbptt);
+                maxQuestionLength, minWordCount, embedDim, hiddenDim, lstmLayers, fusedDim, v, patience, checkpointEvery, cell, tbptt, glimpses, attentionDim);
     }
 
     /** The settings that fix the network's shape: a resumed run must match them. */
@@ -150,6 +163,10 @@ public record VqaTrainConfig(int epochs, int batchSize, LearningRateSchedule lea
         m.put("targets", targets.name());
         if (cell != CellKind.LSTM) {
             m.put("cell", cell.id()); // absent for the LSTM, as in checkpoints written before cells could be chosen
+        }
+        if (glimpses > 0) {
+            m.put("glimpses", glimpses); // absent without, as in checkpoints written before glimpses
+            m.put("attentionDim", attentionDim);
         }
         return m;
     }

@@ -70,7 +70,11 @@ public final class FineTunedFeatures {
      * per distinct image ({@code rowOf[i]} = its row among them), since a caption batch often holds
      * several captions of one image.
      */
-    public record Step(TunableEncoder.Pass pass, int[] rowOf, INDArray pooled, INDArray grid) {}
+    /**
+     * One training step's forward: per row pooled [B, F] and grid [B, R, C], and {@code imageGrids} [U, R, C], the grids
+     * of the distinct images {@code rowOf} points into.
+     */
+    public record Step(TunableEncoder.Pass pass, int[] rowOf, INDArray pooled, INDArray grid, INDArray imageGrids) {}
 
     /** Forward for a training step: standardised pooled [B, F] and grid [B, R, C] (raw grid when the model reads none). */
     public Step forward(long[] imageIds) {
@@ -83,15 +87,19 @@ public final class FineTunedFeatures {
         TunableEncoder.Pass pass = encoder.forward(split.grid(distinct));
         INDArray pooled = standardizer == null ? pass.features().pooled() : standardizer.pooled(pass.features().pooled()); // [U, F]
         INDArray grid = standardizer == null ? pass.features().grid() : standardizer.grid(pass.features().grid()); // [U, R, C]
+        INDArray imageGrids = grid;
         if (distinct.length != imageIds.length) {
             pooled = Nd4j.pullRows(pooled, 1, rowOf, 'c'); // [B, F]
             long[] s = grid.shape();
             grid = Nd4j.pullRows(grid.reshape('c', s[0], s[1] * s[2]), 1, rowOf, 'c').reshape('c', imageIds.length, s[1], s[2]);
         }
-        return new Step(pass, rowOf, pooled, grid);
+        return new Step(pass, rowOf, pooled, grid, imageGrids);
     }
 
-    /** Adds the encoder's parameter gradients for d(loss)/d(standardised features) (dGrid may be null). */
+    /**
+     * Adds the encoder's parameter gradients for d(loss)/d(standardised features); dGrid may be null, per row [B, R, C]
+     * or per distinct image [U, R, C] (the two agree when every row's image is distinct).
+     */
     public void backward(Step step, INDArray dPooled, INDArray dGrid) {
         long distinct = step.pass().input().size(0);
         INDArray dp = Nd4j.zeros(DataType.FLOAT, distinct, dPooled.size(1)); // [U, F]
@@ -100,9 +108,13 @@ public final class FineTunedFeatures {
         INDArray dg = null;
         if (dGrid != null && withGrid) {
             long[] s = dGrid.shape();
-            dg = Nd4j.zeros(DataType.FLOAT, distinct, s[1], s[2]); // [U, R, C]
-            Ops.scatterAddRows(dg.reshape('c', distinct, s[1] * s[2]), step.rowOf(),
-                    dGrid.castTo(DataType.FLOAT).dup('c').reshape('c', s[0], s[1] * s[2]));
+            if (s[0] == distinct) {
+                dg = dGrid.castTo(DataType.FLOAT).dup('c'); // [U, R, C]
+            } else {
+                dg = Nd4j.zeros(DataType.FLOAT, distinct, s[1], s[2]); // [U, R, C]
+                Ops.scatterAddRows(dg.reshape('c', distinct, s[1] * s[2]), step.rowOf(),
+                        dGrid.castTo(DataType.FLOAT).dup('c').reshape('c', s[0], s[1] * s[2]));
+            }
             dg.reshape('c', distinct * s[1], s[2]).diviRowVector(row(standardizer.gridStd())); // [U*R, C] view
         }
         encoder.backward(step.pass(), dp, dg);

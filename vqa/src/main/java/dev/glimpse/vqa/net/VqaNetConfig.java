@@ -7,10 +7,17 @@ import dev.glimpse.common.nn.CellKind;
  * Shape of a {@link VqaNet}: question vocabulary and word embedding size, LSTM hidden size and layer count,
  * image feature size, size of the fused question-image space, number of answers, dropout on the fused vector, and
  * the recurrent cell of the question encoder's layers ({@code lstmLayers} counts them whatever the cell; null, as
- * in model files written before cells could be chosen, means LSTM).
+ * in model files written before cells could be chosen, means LSTM), and the question-guided glimpses over the
+ * image grid: {@code glimpses} attention heads over a {@code gridRows} x {@code gridCols} grid of {@code gridDim}
+ * channels (plus two position channels) with {@code attentionDim}-wide values; 0 glimpses, as in model files written before them, is the
+ * pooled-vector baseline alone.
  */
 public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int lstmLayers, int featureDim,
-                           int fusedDim, int answers, double dropout, CellKind cell) {
+                           int fusedDim, int answers, double dropout, CellKind cell, int glimpses, int gridRows,
+                           int gridCols, int gridDim, int attentionDim) {
+    /** Position channels appended to every grid cell before the glimpses: x and y of the cell's centre in [-1, 1]. */
+    public static final int POSITION_CHANNELS = 2;
+
     public VqaNetConfig {
         cell = cell == null ? CellKind.LSTM : cell;
         if (questionVocab < 1 || embedDim < 1 || hiddenDim < 1 || lstmLayers < 1 || featureDim < 1 || fusedDim < 1 || answers < 1) {
@@ -19,6 +26,21 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
         if (dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("VqaNetConfig dropout must be in [0, 1): " + dropout);
         }
+        if (glimpses < 0 || glimpses > 0 && (gridRows < 1 || gridCols < 1 || gridDim < 1 || attentionDim < 1)) {
+            throw new IllegalArgumentException("VqaNetConfig glimpses need positive grid and attention sizes: " + this);
+        }
+        if (glimpses == 0) {
+            gridRows = 0;
+            gridCols = 0;
+            gridDim = 0;
+            attentionDim = 0;
+        }
+    }
+
+    /** No glimpses: the pooled-vector baseline. */
+    public VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int lstmLayers, int featureDim, int fusedDim,
+                        int answers, double dropout, CellKind cell) {
+        this(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, cell, 0, 0, 0, 0, 0);
     }
 
     /** An LSTM question encoder (the cell of every model before cells could be chosen). */
@@ -29,7 +51,19 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
 
     /** This configuration with another cell. */
     public VqaNetConfig withCell(CellKind kind) {
-        return new VqaNetConfig(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, kind);
+        return new VqaNetConfig(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, kind,
+                glimpses, gridRows, gridCols, gridDim, attentionDim);
+    }
+
+    /** This configuration with {@code glimpses} question-guided attention heads over a rows x cols grid of {@code gridDim} channels. */
+    public VqaNetConfig withGlimpses(int glimpses, int gridRows, int gridCols, int gridDim, int attentionDim) {
+        return new VqaNetConfig(questionVocab, embedDim, hiddenDim, lstmLayers, featureDim, fusedDim, answers, dropout, cell,
+                glimpses, gridRows, gridCols, gridDim, attentionDim);
+    }
+
+    /** Whether the network reads the image grid (glimpses) besides the pooled vector. */
+    public boolean attends() {
+        return glimpses > 0;
     }
 
     /**
@@ -45,6 +79,15 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
         ModelLimits.dimension(where, "featureDim", featureDim, ModelLimits.MAX_FEATURE_DIM);
         ModelLimits.dimension(where, "fusedDim", fusedDim, ModelLimits.MAX_WIDTH);
         ModelLimits.dimension(where, "answers", answers, ModelLimits.MAX_VOCABULARY);
+        if (glimpses > 0) {
+            ModelLimits.dimension(where, "glimpses", glimpses, ModelLimits.MAX_LAYERS);
+            ModelLimits.dimension(where, "gridRows", gridRows, ModelLimits.MAX_WIDTH);
+            ModelLimits.dimension(where, "gridCols", gridCols, ModelLimits.MAX_WIDTH);
+            ModelLimits.dimension(where, "gridDim", gridDim, ModelLimits.MAX_FEATURE_DIM);
+            ModelLimits.dimension(where, "gridRows x gridCols", (int) Math.min(Integer.MAX_VALUE, (long) gridRows * gridCols),
+                    ModelLimits.MAX_FEATURE_DIM);
+            ModelLimits.dimension(where, "attentionDim", attentionDim, ModelLimits.MAX_WIDTH);
+        }
         ModelLimits.parameters(where, parameterCount());
         return this;
     }
@@ -62,6 +105,12 @@ public record VqaNetConfig(int questionVocab, int embedDim, int hiddenDim, int l
         n += h * fused + fused;                                   // q.w, q.b
         n += featureDim * fused + fused;                          // img.w, img.b
         n += fused * answers + answers;                           // out.w, out.b
+        if (glimpses > 0) {
+            long c = gridDim + POSITION_CHANNELS;
+            long a = attentionDim;
+            n += glimpses * (2 * c * a + h * a);                  // att<k>.wk, .wv [C+2, A], .wq [H, A]
+            n += glimpses * a * fused;                            // ctx.w (no bias: img.b is the bias)
+        }
         return n;
     }
 
