@@ -29,7 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -144,12 +145,14 @@ class FineTuneResumeTest {
         }
     }
 
-    @Test
-    void aRunResumedMidEpochEqualsAnUninterruptedOne() throws IOException {
+    /** Also with glimpses, whose grid gradient reaches the encoder too. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void aRunResumedMidEpochEqualsAnUninterruptedOne(int glimpses) throws IOException {
         FeatureSource split = splitActivations();
         // 16 images x 2 questions / batch 8 = 4 steps per epoch; a checkpoint every 2 steps.
         VqaTrainConfig cfg = VqaTrainerTest.tiny().withEpochs(3).withBatchSize(8).withDropout(0.3).withPatience(0)
-                .withCheckpointEvery(2);
+                .withCheckpointEvery(2).withGlimpses(glimpses, 8);
         Path straight = dir.resolve("straight.zip");
         train(split, cfg, straight, false, new StringWriter());
 
@@ -166,6 +169,7 @@ class FineTuneResumeTest {
         Checkpoints b = Checkpoints.beside(crashed);
         VqaModel want = VqaModel.load(a.latest());
         VqaModel got = VqaModel.load(b.latest());
+        assertEquals(glimpses > 0, got.attends());
         assertArrayEquals(want.net().params().toFloatArray(), got.net().params().toFloatArray(), 0f, "VQA net parameters");
         TunedWeights tw = want.imageSide().tuned();
         TunedWeights tg = got.imageSide().tuned();
