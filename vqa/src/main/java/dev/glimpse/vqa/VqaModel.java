@@ -1,5 +1,7 @@
 package dev.glimpse.vqa;
 
+import dev.glimpse.common.imageside.ImageRows;
+
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.bundle.ModelBundle;
 import dev.glimpse.common.bundle.ModelLimits;

@@ -78,12 +78,9 @@ public final class FineTunedFeatures {
 
     /** Forward for a training step: standardised pooled [B, F] and grid [B, R, C] (raw grid when the model reads none). */
     public Step forward(long[] imageIds) {
-        java.util.Map<Long, Integer> index = new java.util.LinkedHashMap<>();
-        int[] rowOf = new int[imageIds.length];
-        for (int i = 0; i < imageIds.length; i++) {
-            rowOf[i] = index.computeIfAbsent(imageIds[i], k -> index.size());
-        }
-        long[] distinct = index.keySet().stream().mapToLong(Long::longValue).toArray();
+        ImageRows rows = ImageRows.of(imageIds);
+        int[] rowOf = rows.imageOf();
+        long[] distinct = rows.distinct();
         TunableEncoder.Pass pass = encoder.forward(split.grid(distinct));
         INDArray pooled = standardizer == null ? pass.features().pooled() : standardizer.pooled(pass.features().pooled()); // [U, F]
         INDArray grid = standardizer == null ? pass.features().grid() : standardizer.grid(pass.features().grid()); // [U, R, C]
