@@ -82,6 +82,9 @@ final class VqaTask implements TrainingLoop.Task {
         if (attends) {
             netCfg = netCfg.withGlimpses(cfg.glimpses(), info.gridRows(), info.gridCols(), info.gridDim(), cfg.attentionDim());
         }
+        if (restored != null) {
+            netCfg = netCfg.withImageScale(restored.net().config().imageScale()); // a checkpoint keeps the scale it trained with
+        }
         VqaNet net = new VqaNet(netCfg, cfg.seed());
         if (restored != null && restored.net().params().size() == net.params().size()) {
             net.params().copyFrom(restored.net().params().toFloatArray());

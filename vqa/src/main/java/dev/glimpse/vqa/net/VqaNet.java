@@ -20,7 +20,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The VQA model core (a "deeper LSTM Q + norm I" baseline):
  * <pre>
  *   q   = tanh(Wq h_last + bq)        h_last: top recurrent layer's hidden state at each question's last token
- *   v   = tanh(Wi (x / |x|_2) + bi [+ Wc (c_1 .. c_K)])   x: image feature [F]
+ *   v   = tanh(Wi (s x / |x|_2) + bi [+ Wc (c_1 .. c_K)])   x: image feature [F], s: {@link VqaNetConfig#imageScale()}
  *   c_k = sum_r softmax_r(q_k . key_k(g_r)) value_k(g_r)    glimpse k over the grid cells g_r (each with its
  *         position appended), queried by h_last; only when {@link VqaNetConfig#glimpses()} > 0
  *   p   = softmax(Wo dropout(q * v) + bo)   over answers
@@ -459,7 +459,7 @@ public final class VqaNet {
         }
         INDArray norms = img.norm2(true, 1);                                  // [B, 1]
         Transforms.max(norms, 1e-12, false);                                  // no division by 0 for an all-zero feature
-        img.diviColumnVector(norms);
+        img.diviColumnVector(norms.div(cfg.imageScale()));                   // s x / |x|
         INDArray pre = image.forward(img);                                    // [B, D]
         Glimpses g = e.grids == null ? null : glimpses(e, last);
         if (g != null) {
@@ -571,10 +571,11 @@ public final class VqaNet {
         Ops.tanhBackwardi(f.v, dv);
         INDArray dLastGlimpses = f.glimpses == null ? null : glimpsesBackward(f.glimpses, dv);
         if (imageGrad) {
-            // u = x / |x|: dx = (du - u (u . du)) / |x|.
+            // u = s x / |x|: dx = s (du - u (u . du) / s^2) / |x|.
+            double s = cfg.imageScale();
             INDArray du = image.backward(f.imageNorm, dv);                    // [B, F]
-            INDArray dot = du.mul(f.imageNorm).sum(true, 1);                  // [B, 1]
-            lastImageGrad = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms); // [B, F] packed order
+            INDArray dot = du.mul(f.imageNorm).sum(true, 1).divi(s * s);     // [B, 1]
+            lastImageGrad = du.subi(f.imageNorm.mulColumnVector(dot)).diviColumnVector(f.norms).muli(s); // [B, F] packed order
         } else {
             image.backward(f.imageNorm, dv, null, false);
         }

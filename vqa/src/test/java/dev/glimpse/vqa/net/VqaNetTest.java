@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,10 +48,12 @@ class VqaNetTest {
         return t.castTo(type);
     }
 
-    /** d(loss)/d(image features) through the L2 normalisation, for a fine-tuned encoder. */
-    @Test
-    void imageFeatureGradientsMatchFiniteDifferences() {
-        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
+    /** d(loss)/d(image features) through the L2 normalisation and its scale (1: older model files), for a fine-tuned encoder. */
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 0.0})
+    void imageFeatureGradientsMatchFiniteDifferences(double scale) {
+        VqaNetConfig standard = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
+        VqaNetConfig cfg = scale == 0 ? standard : standard.withImageScale(scale);
         VqaNet net = new VqaNet(cfg, 3, DataType.DOUBLE);
         SplittableRandom rng = new SplittableRandom(6);
         int[][] q = {{1, 2, 3}, {4, 5, 6, 1, 2}, {0}, {3, 3, 6, 2, 0}, {6, 1}};
@@ -73,6 +76,26 @@ class VqaNetTest {
         }
         System.out.println("VqaNet image gradient check: max rel error " + worst);
         assertTrue(worst < 1e-4, "max relative error " + worst);
+    }
+
+    /** New networks scale the unit image vector to sqrt(F); model files written before the field read as 1, the old formula. */
+    @Test
+    void theImageScaleIsSqrtFeatureSizeAndOlderFilesReadAsOne() throws Exception {
+        VqaNetConfig cfg = new VqaNetConfig(7, 4, 5, 2, 6, 5, 4, 0.5);
+        assertEquals(Math.sqrt(6), cfg.imageScale(), 1e-15);
+        String json = dev.glimpse.common.io.Json.MAPPER.writeValueAsString(cfg);
+        assertEquals(cfg, dev.glimpse.common.io.Json.MAPPER.readValue(json, VqaNetConfig.class));
+        String old = json.replaceAll(",\\s*\"imageScale\" : [0-9.eE-]+", "");
+        assertTrue(!old.contains("imageScale"), old);
+        assertEquals(cfg.withImageScale(1), dev.glimpse.common.io.Json.MAPPER.readValue(old, VqaNetConfig.class));
+        assertThrows(IllegalArgumentException.class, () -> cfg.withImageScale(-2));
+        assertThrows(IllegalArgumentException.class, () -> cfg.withImageScale(Double.NaN));
+        // the scale changes the answers (same weights), so a file's scale is part of its model
+        VqaNet one = new VqaNet(cfg.withImageScale(1), 3);
+        VqaNet scaled = new VqaNet(cfg, 3);
+        INDArray img = uniform(new SplittableRandom(1), DataType.FLOAT, 2, 6, 0, 1);
+        int[][] q = {{1, 2}, {3}};
+        assertTrue(one.predict(img, q).sub(scaled.predict(img, q)).amaxNumber().doubleValue() > 1e-4);
     }
 
     @Test
