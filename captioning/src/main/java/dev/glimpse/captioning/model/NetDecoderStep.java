@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NetDecoderStep implements DecoderStep {
     private final CaptionNet net;
     private DecodeState state;
+    private DecodeState spare; // the previous state, whose arrays the next select of the same size reuses
 
     /** Starts decoding one row per image; the network consumes the image features here. */
     public NetDecoderStep(CaptionNet net, INDArray pooled, INDArray grid) {
@@ -25,7 +26,9 @@ public final class NetDecoderStep implements DecoderStep {
 
     @Override
     public void select(int[] rows) {
-        state = state.select(rows);
+        DecodeState next = state.select(rows, spare);
+        spare = state;
+        state = next;
     }
 
     @Override

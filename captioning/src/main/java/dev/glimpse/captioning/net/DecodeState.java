@@ -59,6 +59,15 @@ public final class DecodeState {
      * dropped: beam reorder). This state stays usable.
      */
     public DecodeState select(int[] rows) {
+        return select(rows, null);
+    }
+
+    /**
+     * {@link #select(int[])} into {@code spare}'s arrays when it is another state of this network with
+     * {@code rows.length} rows that the caller no longer needs (a beam search swaps two states each step), so a
+     * step allocates nothing; otherwise into a new state. Returns the state written.
+     */
+    public DecodeState select(int[] rows, DecodeState spare) {
         if (rows.length == 0) {
             throw new IllegalArgumentException("select needs at least one row");
         }
@@ -67,7 +76,16 @@ public final class DecodeState {
                 throw new IllegalArgumentException("row " + r + " outside the batch of " + batch);
             }
         }
-        DecodeState s = new DecodeState(net, rows.length, memory == null ? null : memory.select(rows));
+        DecodeState s;
+        if (spare != null && spare != this && spare.net == net && spare.batch == rows.length
+                && (memory == null ? spare.memory == null : spare.memory != null && spare.memory.regions() == memory.regions())) {
+            s = spare;
+            if (memory != null) {
+                memory.selectInto(rows, s.memory);
+            }
+        } else {
+            s = new DecodeState(net, rows.length, memory == null ? null : memory.select(rows));
+        }
         for (int l = 0; l < h.length; l++) {
             Nd4j.pullRows(h[l], s.h[l], 1, rows); // [B', H]
             Nd4j.pullRows(c[l], s.c[l], 1, rows); // [B', H]

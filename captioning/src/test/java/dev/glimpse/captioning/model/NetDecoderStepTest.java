@@ -40,6 +40,18 @@ class NetDecoderStepTest {
         assertEquals(4, p.length);
         assertRows(net.next(reference, new int[] {5, 6, 7, 8}), p);
         assertRows(reference.attention(), step.attention());
+
+        // selects of an unchanged size write into the state before last (beam search swaps two); same rows as fresh ones
+        int[][] reorders = {{3, 3, 0, 1}, {1, 2, 3, 0}, {0, 0, 1, 1}, {2, 1}, {0, 1}, {1, 1}, {1, 0}};
+        for (int i = 0; i < reorders.length; i++) {
+            step.select(reorders[i]);
+            reference = reference.select(reorders[i]);
+            int[] tokens = new int[reorders[i].length];
+            java.util.Arrays.fill(tokens, 2 + i);
+            p = step.next(tokens);
+            assertRows(net.next(reference, tokens), p);
+            assertRows(reference.attention(), step.attention());
+        }
     }
 
     private static void assertRows(INDArray expected, float[][] actual) {

@@ -256,6 +256,17 @@ public final class DotProductAttention {
             INDArray v = Nd4j.pullRows(values.reshape(batch(), (long) r * d), 1, rows); // [B', R*D]
             return new Memory(null, k.reshape(rows.length, r, d), v.reshape(rows.length, r, d));
         }
+
+        /** {@link #select} into {@code dest}'s keys and values, which must hold rows.length images of this memory's shape. */
+        public void selectInto(int[] rows, Memory dest) {
+            int r = regions();
+            int d = (int) keys.size(2);
+            if (dest.batch() != rows.length || dest.regions() != r || dest.keys.size(2) != d) {
+                throw new IllegalArgumentException("memory of " + dest.batch() + " images for " + rows.length + " rows");
+            }
+            Nd4j.pullRows(keys.reshape(batch(), (long) r * d), dest.keys.reshape(rows.length, (long) r * d), 1, rows);
+            Nd4j.pullRows(values.reshape(batch(), (long) r * d), dest.values.reshape(rows.length, (long) r * d), 1, rows);
+        }
     }
 
     /** What {@link #backward} needs from one forward pass; {@code context} [B,T,D] is its output. */
