@@ -6,7 +6,9 @@ package dev.glimpse.captioning.decode;
  * consumed the image when decoding starts, with one row per image in order.
  *
  * <p>Plain Java arrays keep the decoders independent of the network and testable with fake
- * steps; the network adapter copies its [rows, V] output once per step.
+ * steps; the network adapter copies its [rows, V] output once per step. The arrays a step returns are valid
+ * until its next call (an adapter may reuse them: at 10,000 words a fresh [rows][V] per step was most of the
+ * garbage a decode made); a decoder that keeps a row copies it.
  */
 public interface DecoderStep {
     /** Feeds one token per live row and returns next-word probabilities, [rows][V]. */

@@ -12,6 +12,8 @@ public final class NetDecoderStep implements DecoderStep {
     private final CaptionNet net;
     private DecodeState state;
     private DecodeState spare; // the previous state, whose arrays the next select of the same size reuses
+    private float[][] probs;   // the last rows returned by next(), refilled when the shape allows
+    private float[][] weights; // the same for attention()
 
     /** Starts decoding one row per image; the network consumes the image features here. */
     public NetDecoderStep(CaptionNet net, INDArray pooled, INDArray grid) {
@@ -21,7 +23,8 @@ public final class NetDecoderStep implements DecoderStep {
 
     @Override
     public float[][] next(int[] tokens) {
-        return rows(net.next(state, tokens)); // [rows, V]
+        probs = rows(net.next(state, tokens), probs); // [rows, V]
+        return probs;
     }
 
     @Override
@@ -34,21 +37,25 @@ public final class NetDecoderStep implements DecoderStep {
     @Override
     public float[][] attention() {
         INDArray a = state.attention(); // [rows, R] or null
-        return a == null ? null : rows(a);
+        if (a == null) {
+            return null;
+        }
+        weights = rows(a, weights);
+        return weights;
     }
 
     /**
      * A c-order float matrix as Java rows by bulk copies from its buffer (toFloatMatrix() reads element
-     * by element: ~10x slower on a [32, 10000] step output).
+     * by element: ~10x slower on a [32, 10000] step output), into {@code reuse} when it has that shape.
      */
-    private static float[][] rows(INDArray a) {
+    private static float[][] rows(INDArray a, float[][] reuse) {
         if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.rank() != 2 || a.stride(1) != 1
                 || (a.size(0) > 1 && a.stride(0) != a.size(1))) {
             return a.toFloatMatrix();
         }
         int r = (int) a.size(0);
         int cols = (int) a.size(1);
-        float[][] out = new float[r][cols];
+        float[][] out = reuse != null && reuse.length == r && (r == 0 || reuse[0].length == cols) ? reuse : new float[r][cols];
         FloatBuffer buffer = a.data().asNioFloat();
         long offset = a.offset();
         for (int i = 0; i < r; i++) {

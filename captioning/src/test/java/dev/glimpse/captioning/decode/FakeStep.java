@@ -18,6 +18,7 @@ final class FakeStep implements DecoderStep {
     private List<Integer> images = new ArrayList<>();
     private List<List<Integer>> prefixes = new ArrayList<>();
     private float[][] lastAttention;
+    private float[][] lastProbs;
     int steps;
     int maxRows;
 
@@ -37,17 +38,24 @@ final class FakeStep implements DecoderStep {
         }
         steps++;
         maxRows = Math.max(maxRows, tokens.length);
+        // What a step returned is valid until its next call (DecoderStep): spoil it, so a decoder that keeps it fails.
+        for (float[][] old : new float[][][] {lastProbs, lastAttention}) {
+            for (float[] row : old == null ? new float[0][] : old) {
+                Arrays.fill(row, Float.NaN);
+            }
+        }
         float[][] out = new float[tokens.length][];
         lastAttention = regions > 0 ? new float[tokens.length][] : null;
         for (int r = 0; r < tokens.length; r++) {
             if (tokens[r] != TokenRules.START) {
                 prefixes.get(r).add(tokens[r]);
             }
-            out[r] = model.probs(images.get(r), prefixes.get(r));
+            out[r] = model.probs(images.get(r), prefixes.get(r)).clone();
             if (regions > 0) {
                 lastAttention[r] = attentionFor(images.get(r), prefixes.get(r), regions);
             }
         }
+        lastProbs = out;
         return out;
     }
 
