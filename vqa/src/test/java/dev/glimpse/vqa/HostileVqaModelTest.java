@@ -2,6 +2,7 @@ package dev.glimpse.vqa;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,20 @@ class HostileVqaModelTest {
         refused(zero, zero + ": image_side.pooled_std.f32: value 2 is 0.0 (a standard deviation or scale must be finite and positive)");
         Path nan = withEntry("nan.zip", "image_side.pooled_mean", new float[] {1, Float.NaN, 0, 1, 1, 1});
         refused(nan, nan + ": image_side.pooled_mean.f32: value 1 is NaN (not finite)");
+    }
+
+    @Test
+    void anImageScaleOutsideItsRangeIsRefused() throws IOException {
+        for (double bad : new double[] {-1, 1e9}) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> cfg = dev.glimpse.common.io.Json.MAPPER.convertValue(model().config(), java.util.Map.class);
+            cfg.put("imageScale", bad);
+            Path f = withEntry("scale.zip", "net_config", cfg);
+            GlimpseException e = org.junit.jupiter.api.Assertions.assertThrows(GlimpseException.class, () -> VqaModel.load(f));
+            assertTrue(e.getMessage().startsWith(f + ": entry net_config.json is not a valid VqaNetConfig"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("imageScale must be in (0, 10000.0]: " + bad), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
     }
 
     @Test
