@@ -51,7 +51,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--vqa-glimpses", defaultValue = "0", paramLabel = "K",
             description = "Question-guided glimpses of the VQA model over the image grid (see 'train vqa --help'; 0 = the"
-                    + " pooled-vector baseline; on these scenes a glimpse doubled the VQA step and did not win reliably)"
+                    + " pooled-vector baseline; on these scenes a glimpse doubles the VQA step and scored below the baseline: 60 against 71)"
                     + " (default: ${DEFAULT-VALUE}).")
     int vqaGlimpses;
 
