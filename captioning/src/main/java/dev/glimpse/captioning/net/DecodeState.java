@@ -78,7 +78,7 @@ public final class DecodeState {
         }
         DecodeState s;
         if (spare != null && spare != this && spare.net == net && spare.batch == rows.length
-                && (memory == null ? spare.memory == null : spare.memory != null && spare.memory.regions() == memory.regions())) {
+                && (spare.memory == null) == (memory == null)) {
             s = spare;
             if (memory != null) {
                 memory.selectInto(rows, s.memory);

@@ -250,11 +250,10 @@ public final class DotProductAttention {
 
         /** The memory of the given images, in that order (beam reorder); for inference. */
         public Memory select(int[] rows) {
-            int r = regions();
-            int d = (int) keys.size(2);
-            INDArray k = Nd4j.pullRows(keys.reshape(batch(), (long) r * d), 1, rows); // [B', R*D]
-            INDArray v = Nd4j.pullRows(values.reshape(batch(), (long) r * d), 1, rows); // [B', R*D]
-            return new Memory(null, k.reshape(rows.length, r, d), v.reshape(rows.length, r, d));
+            Memory out = new Memory(null, Nd4j.create(keys.dataType(), rows.length, regions(), keys.size(2)),
+                    Nd4j.create(values.dataType(), rows.length, regions(), values.size(2))); // [B', R, D]
+            selectInto(rows, out);
+            return out;
         }
 
         /** {@link #select} into {@code dest}'s keys and values, which must hold rows.length images of this memory's shape. */
