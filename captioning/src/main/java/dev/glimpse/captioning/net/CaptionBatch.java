@@ -4,20 +4,43 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One training batch: image features and one caption per image.
+ * One training batch: image features and one caption per row.
  *
  * @param pooled pooled image features [B, F]
- * @param grid   grid features [B, R, C], or null for a model without attention
- * @param tokens per image the token ids {@code <start> w1..wn <end>} (ragged, length >= 2)
+ * @param grid   grid features [B, R, C] (one per row), or [U, R, C] (one per distinct image, with {@code gridOf}),
+ *               or null for a model without attention
+ * @param gridOf null when {@code grid} holds one grid per row; else per row the index of its image's grid. Several
+ *               captions of one image then share one attention memory: its keys and values are projected once
+ *               and its gradient comes back once per image (a fine-tuned encoder batches all captions of an image)
+ * @param tokens per row the token ids {@code <start> w1..wn <end>} (ragged, length >= 2)
  */
-public record CaptionBatch(INDArray pooled, INDArray grid, int[][] tokens) {
+public record CaptionBatch(INDArray pooled, INDArray grid, int[] gridOf, int[][] tokens) {
+    /** One grid per row (or none). */
+    public CaptionBatch(INDArray pooled, INDArray grid, int[][] tokens) {
+        this(pooled, grid, null, tokens);
+    }
+
     public CaptionBatch {
         if (pooled == null || pooled.rank() != 2) {
             throw new IllegalArgumentException("pooled features must be [B, F]");
         }
         int b = (int) pooled.size(0);
-        if (grid != null && (grid.rank() != 3 || grid.size(0) != b)) {
+        if (gridOf == null && grid != null && (grid.rank() != 3 || grid.size(0) != b)) {
             throw new IllegalArgumentException("grid must be [" + b + ", R, C], got " + Arrays.toString(grid.shape()));
+        }
+        if (gridOf != null) {
+            if (grid == null || grid.rank() != 3) {
+                throw new IllegalArgumentException("gridOf needs a grid [U, R, C], got "
+                        + (grid == null ? "none" : Arrays.toString(grid.shape())));
+            }
+            if (gridOf.length != b) {
+                throw new IllegalArgumentException("need " + b + " grid indices, got " + gridOf.length);
+            }
+            for (int i = 0; i < b; i++) {
+                if (gridOf[i] < 0 || gridOf[i] >= grid.size(0)) {
+                    throw new IllegalArgumentException("row " + i + ": grid index " + gridOf[i] + " outside [0, " + grid.size(0) + ")");
+                }
+            }
         }
         if (tokens == null || tokens.length != b) {
             throw new IllegalArgumentException("need " + b + " token sequences, got " + (tokens == null ? 0 : tokens.length));

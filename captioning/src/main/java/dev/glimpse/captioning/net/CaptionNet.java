@@ -164,8 +164,9 @@ public final class CaptionNet {
 
     /**
      * As {@link #trainStep(CaptionBatch, boolean)} (full BPTT), and also returns d(mean loss)/d(features):
-     * dPooled [B, F] and, with attention, dGrid [B, R, C] (else null), so gradients can flow on into a
-     * fine-tuned encoder.
+     * dPooled [B, F] and, with attention, dGrid shaped as the batch's grid (else null): [B, R, C] in batch order,
+     * or [U, R, C] per image when the batch shares grids ({@link CaptionBatch#gridOf()}), so gradients can flow
+     * on into a fine-tuned encoder.
      */
     public FeatureStep trainStepWithFeatureGradients(CaptionBatch batch, boolean dropout) {
         Prepared p = prepare(batch);
@@ -177,8 +178,8 @@ public final class CaptionNet {
             inverse[p.order[s]] = s;
         }
         INDArray dPooled = Nd4j.pullRows(p.dPooled, 1, inverse, 'c'); // [B, F] batch order
-        INDArray dGrid = null;
-        if (p.dGrid != null) {
+        INDArray dGrid = p.gridOf != null ? p.dGrid : null; // per image: no row order to undo
+        if (p.dGrid != null && p.gridOf == null) {
             long[] sh = p.dGrid.shape();
             dGrid = Nd4j.pullRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), 1, inverse, 'c').reshape('c', sh);
         }
@@ -284,9 +285,10 @@ public final class CaptionNet {
         int[] targets; // [Nv]
         INDArray pooled; // [B, F] in packed order
         INDArray x; // [N, E] inputs of every row
-        INDArray grid; // [B, R, C] in packed order, or null without attention
+        INDArray grid; // [B, R, C] in packed order, [U, R, C] as given with gridOf, or null without attention
+        int[] gridOf; // packed row -> its image's grid, when images' grids are shared; else null
         INDArray dPooled; // [B, F] packed order: the features' gradients, when asked for (fine-tuning)
-        INDArray dGrid; // [B, R, C] packed order, likewise
+        INDArray dGrid; // shaped as grid, likewise
     }
 
     /**
@@ -310,11 +312,14 @@ public final class CaptionNet {
         DotProductAttention.Pass pass;
         INDArray contextValid; // [valid, D]
         int[] paddedRowOfValid; // [valid] valid row -> row s*T' + t' of the padded [batch, T'] layout
-        int[] validRowOfPadded; // [batch*T'] padded row -> valid row, or valid for padding
+        int[] validRowOfPadded; // [groups*width] padded row -> valid row, or valid for padding
+        int groups; // rows of the attention memory: sequences, or with shared grids the images the chunk reads
+        int width; // padded query rows per group: T', or (most captions of one image) x T'
+        int[] groupImages; // group -> row of p.grid, or null when group g is row g
     }
 
     private Prepared prepare(CaptionBatch batch) {
-        checkFeatures(batch.pooled(), batch.grid());
+        checkFeatures(batch.pooled(), batch.grid(), batch.gridOf() != null);
         Prepared p = new Prepared();
         int b = batch.size();
         int[] lengths = new int[b];
@@ -345,7 +350,13 @@ public final class CaptionNet {
         p.x = Nd4j.create(type, n, cfg.embedDim()); // [N, E]
         image.forward(p.pooled, Views.rows(p.x, 0, b), false);
         embed.forward(p.inputIds, Views.rows(p.x, b, n));
-        if (attention != null) {
+        if (attention != null && batch.gridOf() != null) {
+            p.grid = cast(batch.grid()).dup('c'); // [U, R, C]
+            p.gridOf = new int[b];
+            for (int s = 0; s < b; s++) {
+                p.gridOf[s] = batch.gridOf()[p.order[s]];
+            }
+        } else if (attention != null) {
             INDArray g = cast(batch.grid());
             long r = g.size(1);
             INDArray g2 = Nd4j.pullRows(g.reshape('c', b, r * cfg.gridDim()), 1, p.order, 'c'); // [B, R*C]
@@ -416,26 +427,86 @@ public final class CaptionNet {
         int b = c.batch;
         int from = c.t0 == 0 ? 1 : 0; // the image step has no target
         int steps = c.packing.steps() - from;
-        int[] queryRows = new int[b * steps]; // padded -> chunk row of the top output
-        c.validRowOfPadded = new int[b * steps];
+        int[] base = groups(p, c, steps); // sequence -> its first padded row
+        int[] queryRows = new int[c.groups * c.width]; // padded -> chunk row of the top output
+        c.validRowOfPadded = new int[c.groups * c.width];
         Arrays.fill(c.validRowOfPadded, c.valid);
         c.paddedRowOfValid = new int[c.valid];
         for (int t = from; t < c.packing.steps(); t++) {
             for (int s = 0; s < c.packing.batchSize(t); s++) {
                 int row = c.packing.row(t, s);
-                int padded = s * steps + t - from;
+                int padded = base[s] + t - from;
                 queryRows[padded] = row;
                 c.validRowOfPadded[padded] = row - c.firstValid;
                 c.paddedRowOfValid[row - c.firstValid] = padded;
             }
         }
-        INDArray queries = Nd4j.pullRows(c.top, 1, queryRows, 'c').reshape(b, steps, cfg.hiddenDim()); // [b, T', H]
-        INDArray grid = b == p.batch ? p.grid
-                : p.grid.get(NDArrayIndex.interval(0, b), NDArrayIndex.all(), NDArrayIndex.all()).dup('c'); // [b, R, C]
-        DotProductAttention.Memory memory = attention.memory(grid); // K, V [b, R, D]
+        INDArray queries = Nd4j.pullRows(c.top, 1, queryRows, 'c').reshape(c.groups, c.width, cfg.hiddenDim()); // [G, W, H]
+        INDArray grid;
+        if (c.groupImages != null) {
+            long[] sh = p.grid.shape();
+            grid = Nd4j.pullRows(p.grid.reshape('c', sh[0], sh[1] * sh[2]), 1, c.groupImages, 'c')
+                    .reshape('c', c.groups, sh[1], sh[2]); // [G, R, C]
+        } else {
+            grid = c.groups == p.grid.size(0) ? p.grid
+                    : p.grid.get(NDArrayIndex.interval(0, c.groups), NDArrayIndex.all(), NDArrayIndex.all()).dup('c'); // [G, R, C]
+        }
+        DotProductAttention.Memory memory = attention.memory(grid); // K, V [G, R, D]
         c.pass = attention.forward(memory, queries);
-        INDArray context = c.pass.context().reshape((long) b * steps, cfg.attentionDim()); // [b*T', D]
+        INDArray context = c.pass.context().reshape((long) c.groups * c.width, cfg.attentionDim()); // [G*W, D]
         c.contextValid = Nd4j.pullRows(context, 1, c.paddedRowOfValid, 'c'); // [valid, D]
+    }
+
+    /**
+     * The attention layout of a chunk: one memory row (group) per sequence, each with its T' query rows; or, when
+     * captions share their image's grid, one group per image the chunk reads, holding the T' rows of each of its
+     * captions side by side (padded to the image with most captions). Softmax and context are per query row, so
+     * both layouts give the same result; the shared one projects and backpropagates each grid once.
+     * Returns each running sequence's first padded row.
+     */
+    private static int[] groups(Prepared p, Chunk c, int steps) {
+        int b = c.batch;
+        int[] base = new int[b];
+        if (p.gridOf == null) {
+            c.groups = b;
+            c.width = steps;
+            for (int s = 0; s < b; s++) {
+                base[s] = s * steps;
+            }
+            return base;
+        }
+        int images = (int) p.grid.size(0);
+        int[] groupOf = new int[images];
+        Arrays.fill(groupOf, -1);
+        int[] used = new int[images];
+        int groups = 0;
+        for (int s = 0; s < b; s++) {
+            if (groupOf[p.gridOf[s]] < 0) {
+                used[groups] = p.gridOf[s];
+                groupOf[p.gridOf[s]] = groups++;
+            }
+        }
+        boolean all = groups == images;
+        if (all) {
+            for (int i = 0; i < images; i++) {
+                groupOf[i] = i; // every image is read: memory rows as given, no gather
+            }
+        }
+        int[] slot = new int[b];
+        int[] count = new int[groups];
+        int most = 0;
+        for (int s = 0; s < b; s++) {
+            int g = groupOf[p.gridOf[s]];
+            slot[s] = count[g]++;
+            most = Math.max(most, count[g]);
+        }
+        c.groups = groups;
+        c.width = most * steps;
+        c.groupImages = all ? null : Arrays.copyOf(used, groups);
+        for (int s = 0; s < b; s++) {
+            base[s] = groupOf[p.gridOf[s]] * c.width + slot[s] * steps;
+        }
+        return base;
     }
 
     /** Backward of one chunk from c.logits holding dL/dlogits [valid, V]; the gradient stops at the chunk's start. */
@@ -448,11 +519,15 @@ public final class CaptionNet {
             outContext.backward(c.contextValid, c.logits, Views.rows(dContext, 0, c.valid), false);
             long padded = c.validRowOfPadded.length;
             INDArray dPadded = Nd4j.pullRows(dContext, 1, c.validRowOfPadded, 'c')
-                    .reshape(c.batch, padded / c.batch, cfg.attentionDim()); // [b, T', D], zero at padding
-            INDArray dChunkGrid = p.dGrid == null ? null : Nd4j.zeros(type, c.batch, p.dGrid.size(1), p.dGrid.size(2)); // [b, R, C]
-            INDArray dQueries = attention.backward(c.pass, dPadded, dChunkGrid).reshape(padded, cfg.hiddenDim()); // [b*T', H]
-            if (dChunkGrid != null) {
-                p.dGrid.get(NDArrayIndex.interval(0, c.batch), NDArrayIndex.all(), NDArrayIndex.all()).addi(dChunkGrid);
+                    .reshape(c.groups, c.width, cfg.attentionDim()); // [G, W, D], zero at padding
+            INDArray dChunkGrid = p.dGrid == null ? null : Nd4j.zeros(type, c.groups, p.dGrid.size(1), p.dGrid.size(2)); // [G, R, C]
+            INDArray dQueries = attention.backward(c.pass, dPadded, dChunkGrid).reshape(padded, cfg.hiddenDim()); // [G*W, H]
+            if (dChunkGrid != null && c.groupImages != null) {
+                long[] sh = p.dGrid.shape();
+                Ops.scatterAddRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), c.groupImages,
+                        dChunkGrid.reshape('c', c.groups, sh[1] * sh[2]));
+            } else if (dChunkGrid != null) {
+                p.dGrid.get(NDArrayIndex.interval(0, c.groups), NDArrayIndex.all(), NDArrayIndex.all()).addi(dChunkGrid);
             }
             dTopValid.addi(Nd4j.pullRows(dQueries, 1, c.paddedRowOfValid, 'c')); // [valid, H]
         }
@@ -562,6 +637,11 @@ public final class CaptionNet {
     // ---------------------------------------------------------------- checks
 
     private void checkFeatures(INDArray pooled, INDArray grid) {
+        checkFeatures(pooled, grid, false);
+    }
+
+    /** {@code shared}: the grid holds one row per image (any count), not one per pooled row. */
+    private void checkFeatures(INDArray pooled, INDArray grid, boolean shared) {
         if (pooled.rank() != 2 || pooled.size(1) != cfg.featureDim()) {
             throw new IllegalArgumentException("pooled features must be [B, " + cfg.featureDim() + "], got "
                     + Arrays.toString(pooled.shape()));
@@ -570,7 +650,7 @@ public final class CaptionNet {
             if (grid == null) {
                 throw new IllegalArgumentException("this model attends over grid features; grid is missing");
             }
-            if (grid.rank() != 3 || grid.size(0) != pooled.size(0) || grid.size(2) != cfg.gridDim()) {
+            if (grid.rank() != 3 || !shared && grid.size(0) != pooled.size(0) || grid.size(2) != cfg.gridDim()) {
                 throw new IllegalArgumentException("grid features must be [" + pooled.size(0) + ", R, "
                         + cfg.gridDim() + "], got " + Arrays.toString(grid.shape()));
             }

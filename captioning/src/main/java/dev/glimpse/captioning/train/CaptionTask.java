@@ -290,7 +290,8 @@ final class CaptionTask implements TrainingLoop.Task {
             }
             FineTunedFeatures.Step st = tuned.forward(ids);
             CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(
-                    new CaptionBatch(st.pooled(), cfg.attention() ? st.grid() : null, tokens), cfg.dropout() > 0);
+                    cfg.attention() ? new CaptionBatch(st.pooled(), st.imageGrids(), st.rowOf(), tokens)
+                            : new CaptionBatch(st.pooled(), null, tokens), cfg.dropout() > 0);
             tuned.backward(st, fs.dPooled(), fs.dGrid());
             return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
         }

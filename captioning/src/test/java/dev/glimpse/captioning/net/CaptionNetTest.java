@@ -122,6 +122,56 @@ class CaptionNetTest {
         assertTrue(full.trainingCapacityRows() >= 4 * 11);
     }
 
+    /**
+     * Captions sharing their image's grid (one memory per image, as a fine-tuned encoder batches them) train exactly as
+     * the same captions each with a copy of the grid: same loss, parameter gradients, pooled gradients, and a grid
+     * gradient per image equal to the sum over its captions' copies; with full BPTT and with truncated chunks (where
+     * later chunks read only some of the images).
+     */
+    @ParameterizedTest(name = "tbptt={0}")
+    @CsvSource({"0", "3"})
+    void sharedGridsTrainAsPerCaptionCopies(int tbptt) {
+        CaptionNetConfig cfg = config(true, 2);
+        CaptionBatch perRow = batch(DataType.DOUBLE, 7, 3, 6, 1, 4, 2, 5); // 6 captions
+        int[] gridOf = {2, 0, 2, 1, 0, 2};                                  // of 3 images, one caption alone
+        INDArray grids = Nd4j.randn(DataType.DOUBLE, 3, R, C);            // [U, R, C]
+        for (int i = 0; i < gridOf.length; i++) {
+            perRow.grid().get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all())
+                    .assign(grids.get(NDArrayIndex.point(gridOf[i]), NDArrayIndex.all(), NDArrayIndex.all()));
+        }
+        CaptionBatch shared = new CaptionBatch(perRow.pooled(), grids, gridOf, perRow.tokens());
+        CaptionNet a = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        CaptionNet b = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        if (tbptt > 0) {
+            assertEquals(a.trainStep(perRow, false, tbptt).mean(), b.trainStep(shared, false, tbptt).mean(), 1e-12);
+            assertEquals(0, a.params().flatGrad().sub(b.params().flatGrad()).amaxNumber().doubleValue(), 1e-12);
+            return;
+        }
+        CaptionNet.FeatureStep fa = a.trainStepWithFeatureGradients(perRow, false);
+        CaptionNet.FeatureStep fb = b.trainStepWithFeatureGradients(shared, false);
+        assertEquals(fa.loss().mean(), fb.loss().mean(), 1e-12);
+        assertEquals(0, a.params().flatGrad().sub(b.params().flatGrad()).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(0, fa.dPooled().sub(fb.dPooled()).amaxNumber().doubleValue(), 1e-12);
+        assertArrayEquals(new long[] {3, R, C}, fb.dGrid().shape());
+        INDArray summed = Nd4j.zeros(DataType.DOUBLE, 3, R, C);
+        for (int i = 0; i < gridOf.length; i++) {
+            summed.get(NDArrayIndex.point(gridOf[i]), NDArrayIndex.all(), NDArrayIndex.all())
+                    .addi(fa.dGrid().get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all()));
+        }
+        assertTrue(summed.amaxNumber().doubleValue() > 1e-6, "the grid gradient is not zero");
+        assertEquals(0, summed.sub(fb.dGrid()).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(a.loss(perRow), b.loss(shared), 1e-12);
+    }
+
+    @Test
+    void sharedGridIndicesAreChecked() {
+        CaptionBatch perRow = batch(DataType.DOUBLE, 7, 3, 6);
+        INDArray grids = Nd4j.randn(DataType.DOUBLE, 1, R, C);
+        assertThrows(IllegalArgumentException.class, () -> new CaptionBatch(perRow.pooled(), grids, new int[] {0, 1}, perRow.tokens()));
+        assertThrows(IllegalArgumentException.class, () -> new CaptionBatch(perRow.pooled(), grids, new int[] {0}, perRow.tokens()));
+        assertThrows(IllegalArgumentException.class, () -> new CaptionBatch(perRow.pooled(), null, new int[] {0, 0}, perRow.tokens()));
+    }
+
     /** Random captions {@code <start>=1 ... <end>=2} with the given word counts. */
     private static CaptionBatch batch(DataType type, long seed, int... words) {
         SplittableRandom rng = new SplittableRandom(seed);

@@ -66,17 +66,22 @@ public final class FineTunedFeatures {
     }
 
     /**
-     * Standardised features of one batch (a row per id) and what backward needs; the encoder ran once
-     * per distinct image ({@code rowOf[i]} = its row among them), since a caption batch often holds
-     * several captions of one image.
+     * One training step's forward: per row pooled [B, F], and {@code imageGrids} [U, R, C], the grids of the distinct
+     * images {@code rowOf[i]} points into (the encoder ran once per distinct image, since a caption batch often holds
+     * several captions of one image).
      */
-    /**
-     * One training step's forward: per row pooled [B, F] and grid [B, R, C], and {@code imageGrids} [U, R, C], the grids
-     * of the distinct images {@code rowOf} points into.
-     */
-    public record Step(TunableEncoder.Pass pass, int[] rowOf, INDArray pooled, INDArray grid, INDArray imageGrids) {}
+    public record Step(TunableEncoder.Pass pass, int[] rowOf, INDArray pooled, INDArray imageGrids) {
+        /** The grid per row [B, R, C] (a copy, made on request: a caller that shares grids per image needs none). */
+        public INDArray grid() {
+            if (imageGrids.size(0) == rowOf.length) {
+                return imageGrids;
+            }
+            long[] s = imageGrids.shape();
+            return Nd4j.pullRows(imageGrids.reshape('c', s[0], s[1] * s[2]), 1, rowOf, 'c').reshape('c', rowOf.length, s[1], s[2]);
+        }
+    }
 
-    /** Forward for a training step: standardised pooled [B, F] and grid [B, R, C] (raw grid when the model reads none). */
+    /** Forward for a training step: standardised pooled [B, F] and grids [U, R, C] (raw grids when the model reads none). */
     public Step forward(long[] imageIds) {
         ImageRows rows = ImageRows.of(imageIds);
         int[] rowOf = rows.imageOf();
@@ -84,13 +89,10 @@ public final class FineTunedFeatures {
         TunableEncoder.Pass pass = encoder.forward(split.grid(distinct));
         INDArray pooled = standardizer == null ? pass.features().pooled() : standardizer.pooled(pass.features().pooled()); // [U, F]
         INDArray grid = standardizer == null ? pass.features().grid() : standardizer.grid(pass.features().grid()); // [U, R, C]
-        INDArray imageGrids = grid;
         if (distinct.length != imageIds.length) {
             pooled = Nd4j.pullRows(pooled, 1, rowOf, 'c'); // [B, F]
-            long[] s = grid.shape();
-            grid = Nd4j.pullRows(grid.reshape('c', s[0], s[1] * s[2]), 1, rowOf, 'c').reshape('c', imageIds.length, s[1], s[2]);
         }
-        return new Step(pass, rowOf, pooled, grid, imageGrids);
+        return new Step(pass, rowOf, pooled, grid);
     }
 
     /**
