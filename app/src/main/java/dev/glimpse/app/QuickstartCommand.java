@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         header = "Offline first run: synthetic data, train both models, install them, try them.",
         description = {"Installs ~/.glimpse/models/captioner.zip and vqa.zip; afterwards 'glimpse caption IMG'",
-                "and 'glimpse ask IMG \"Q\"' work with no flags. About 8-9 minutes on 2 cores with the defaults."})
+                "and 'glimpse ask IMG \"Q\"' work with no flags. About 9 minutes on 2 cores with the defaults."})
 final class QuickstartCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -42,7 +42,7 @@ final class QuickstartCommand implements Callable<Integer> {
     int val;
 
     @Option(names = "--caption-epochs", defaultValue = "0",
-            description = "Captioner epochs; 0 = 8 while the encoder learns, 5 with --fine-tune none (default: ${DEFAULT-VALUE}).")
+            description = "Captioner epochs; 0 = 12 while the encoder learns, 5 with --fine-tune none (default: ${DEFAULT-VALUE}).")
     int captionEpochs;
 
     @Option(names = "--vqa-epochs", defaultValue = "0",
@@ -107,7 +107,7 @@ final class QuickstartCommand implements Callable<Integer> {
                 "--val-captions", scenes.resolve("captions_val.json").toString(),
                 "--val-images", scenes.resolve("images/val").toString(),
                 "--encoder", encoder, "--random-init-encoder",
-                "--epochs", Integer.toString(captionEpochs > 0 ? captionEpochs : tune ? 8 : 5), "--seed", seedText,
+                "--epochs", Integer.toString(captionEpochs > 0 ? captionEpochs : tune ? 12 : 5), "--seed", seedText,
                 // smaller than the real-photo defaults: a 60-word scene language needs less, and it keeps the quick start quick
                 "--embed", "256", "--hidden", "256", "--attention-dim", "256",
                 "--out", captioner.toString()), source));
