@@ -194,14 +194,15 @@ class SparkTrainTest {
 
     @Test
     void aFailedTaskIsRetriedAndAStoppedRunResumesFromItsCheckpoint() throws Exception {
+        // with dropout on: each slice draws its masks from its own stream, whichever worker runs it
         Path clean = dir.resolve("vqa-clean.zip");
-        Result a = spark(BeforeSlice.NOTHING, plus(vqa(clean), "--partitions", "2", "--checkpoint-every", "2"));
+        Result a = spark(BeforeSlice.NOTHING, plus(with(vqa(clean), "--dropout", "0.3"), "--partitions", "2", "--checkpoint-every", "2"));
         assertEquals(0, a.code(), a.err());
         float[] want = vqaParams(ckpt(clean));
 
         Path retried = dir.resolve("vqa-retried.zip");
         FAILED.set(false);
-        Result b = spark(SparkTrainTest::failFirstAttempt, plus(vqa(retried), "--partitions", "2", "--checkpoint-every", "2"));
+        Result b = spark(SparkTrainTest::failFirstAttempt, plus(with(vqa(retried), "--dropout", "0.3"), "--partitions", "2", "--checkpoint-every", "2"));
         assertEquals(0, b.code(), b.err());
         assertTrue(FAILED.get(), "the failure was injected");
         assertTrue(b.err().contains("1 failed task attempts (retried)"), b.err());
@@ -209,10 +210,10 @@ class SparkTrainTest {
         assertArrayEquals(want, vqaParams(ckpt(retried)));
 
         Path stopped = dir.resolve("vqa-stopped.zip");
-        Result c = spark(SparkTrainTest::failEveryAttempt, plus(vqa(stopped), "--partitions", "2", "--checkpoint-every", "2"));
+        Result c = spark(SparkTrainTest::failEveryAttempt, plus(with(vqa(stopped), "--dropout", "0.3"), "--partitions", "2", "--checkpoint-every", "2"));
         assertEquals(SparkMain.INTERNAL, c.code(), c.err());
         assertTrue(Files.isRegularFile(ckpt(stopped)), "a checkpoint from before the failed step");
-        Result d = spark(BeforeSlice.NOTHING, plus(vqa(stopped), "--partitions", "2", "--checkpoint-every", "2", "--resume"));
+        Result d = spark(BeforeSlice.NOTHING, plus(with(vqa(stopped), "--dropout", "0.3"), "--partitions", "2", "--checkpoint-every", "2", "--resume"));
         assertEquals(0, d.code(), d.err());
         assertTrue(d.err().contains("resuming"), d.err());
         assertArrayEquals(want, vqaParams(ckpt(stopped)));

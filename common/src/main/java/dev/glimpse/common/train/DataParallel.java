@@ -53,13 +53,20 @@ public final class DataParallel {
 
     /**
      * One worker's share: the task's parameters set to {@code flat}, the gradients of items
-     * {@code [from, to)} of the batch computed, and returned times the slice's count.
+     * {@code [from, to)} of the batch computed, and returned times the slice's count. The task's random
+     * generators (dropout masks) are first set to where this slice's own stream starts ({@link #slicePositions}),
+     * so the masks depend on the slice, not on which worker ran it or what it ran before: a retried slice and a
+     * resumed run draw what the first attempt and the uninterrupted run drew.
      */
     public static Slice slice(TrainingLoop.Task task, float[] flat, int epoch, int batch, int from, int to) {
         List<TrainingLoop.ParamGroup> groups = task.parameters();
         load(groups, flat);
         for (TrainingLoop.ParamGroup g : groups) {
             g.params().zeroGrad();
+        }
+        long[] random = task.randomState();
+        if (random != null) {
+            task.restoreRandomState(slicePositions(random.length, epoch, batch, from));
         }
         TrainingLoop.StepLoss loss = task.step(epoch, batch, from, to);
         float[] out = new float[flat.length];
@@ -72,6 +79,27 @@ public final class DataParallel {
             at += grad.length;
         }
         return new Slice(out, loss.sum(), loss.count());
+    }
+
+    /**
+     * Start positions of {@code generators} random streams for the slice of {@code batch} in {@code epoch} that starts at
+     * item {@code from}: SplitMix64 of the three, one per generator, as non-negative longs. The streams are counters
+     * into a 2^64-long sequence, so starts this far apart do not overlap within a slice's draws.
+     */
+    static long[] slicePositions(int generators, int epoch, int batch, int from) {
+        long[] out = new long[generators];
+        for (int g = 0; g < generators; g++) {
+            long z = mix(mix(mix(mix(0x5A17CE5L + epoch) + batch) + from) + g);
+            out[g] = z & Long.MAX_VALUE;
+        }
+        return out;
+    }
+
+    private static long mix(long x) {
+        long z = x + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** A worker's weighted gradient sum and loss. */
