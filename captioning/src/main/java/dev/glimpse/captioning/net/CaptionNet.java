@@ -14,7 +14,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The captioning network (Show and Tell, optionally with attention over the image grid in the
@@ -315,7 +314,7 @@ public final class CaptionNet {
         int[] validRowOfPadded; // [groups*width] padded row -> valid row, or valid for padding
         int groups; // rows of the attention memory: sequences, or with shared grids the images the chunk reads
         int width; // padded query rows per group: T', or (most captions of one image) x T'
-        int[] groupImages; // group -> row of p.grid, or null when group g is row g
+        int[] groupImages; // group -> row of p.grid, or null when the chunk reads every grid and group g is row g
     }
 
     private Prepared prepare(CaptionBatch batch) {
@@ -442,14 +441,11 @@ public final class CaptionNet {
             }
         }
         INDArray queries = Nd4j.pullRows(c.top, 1, queryRows, 'c').reshape(c.groups, c.width, cfg.hiddenDim()); // [G, W, H]
-        INDArray grid;
+        INDArray grid = p.grid; // [G, R, C]
         if (c.groupImages != null) {
             long[] sh = p.grid.shape();
             grid = Nd4j.pullRows(p.grid.reshape('c', sh[0], sh[1] * sh[2]), 1, c.groupImages, 'c')
-                    .reshape('c', c.groups, sh[1], sh[2]); // [G, R, C]
-        } else {
-            grid = c.groups == p.grid.size(0) ? p.grid
-                    : p.grid.get(NDArrayIndex.interval(0, c.groups), NDArrayIndex.all(), NDArrayIndex.all()).dup('c'); // [G, R, C]
+                    .reshape('c', c.groups, sh[1], sh[2]);
         }
         DotProductAttention.Memory memory = attention.memory(grid); // K, V [G, R, D]
         c.pass = attention.forward(memory, queries);
@@ -458,22 +454,19 @@ public final class CaptionNet {
     }
 
     /**
-     * The attention layout of a chunk: one memory row (group) per sequence, each with its T' query rows; or, when
-     * captions share their image's grid, one group per image the chunk reads, holding the T' rows of each of its
-     * captions side by side (padded to the image with most captions). Softmax and context are per query row, so
-     * both layouts give the same result; the shared one projects and backpropagates each grid once.
-     * Returns each running sequence's first padded row.
+     * The attention layout of a chunk: one group (row of the attention memory) per grid the chunk's sequences read,
+     * holding the T' query rows of each of its captions side by side (padded to the grid with most captions). With a
+     * grid per caption that is one group per sequence; with captions sharing their image's grid
+     * ({@link CaptionBatch#gridOf()}), one per image, so each grid is projected and backpropagated once. Softmax and
+     * context are per query row, so the layout does not change the result. Returns each running sequence's first
+     * padded row.
      */
     private static int[] groups(Prepared p, Chunk c, int steps) {
         int b = c.batch;
         int[] base = new int[b];
-        if (p.gridOf == null) {
-            c.groups = b;
-            c.width = steps;
-            for (int s = 0; s < b; s++) {
-                base[s] = s * steps;
-            }
-            return base;
+        int[] gridOf = new int[b]; // sequence -> row of p.grid
+        for (int s = 0; s < b; s++) {
+            gridOf[s] = p.gridOf == null ? s : p.gridOf[s];
         }
         int images = (int) p.grid.size(0);
         int[] groupOf = new int[images];
@@ -481,9 +474,9 @@ public final class CaptionNet {
         int[] used = new int[images];
         int groups = 0;
         for (int s = 0; s < b; s++) {
-            if (groupOf[p.gridOf[s]] < 0) {
-                used[groups] = p.gridOf[s];
-                groupOf[p.gridOf[s]] = groups++;
+            if (groupOf[gridOf[s]] < 0) {
+                used[groups] = gridOf[s];
+                groupOf[gridOf[s]] = groups++;
             }
         }
         boolean all = groups == images;
@@ -496,7 +489,7 @@ public final class CaptionNet {
         int[] count = new int[groups];
         int most = 0;
         for (int s = 0; s < b; s++) {
-            int g = groupOf[p.gridOf[s]];
+            int g = groupOf[gridOf[s]];
             slot[s] = count[g]++;
             most = Math.max(most, count[g]);
         }
@@ -504,7 +497,7 @@ public final class CaptionNet {
         c.width = most * steps;
         c.groupImages = all ? null : Arrays.copyOf(used, groups);
         for (int s = 0; s < b; s++) {
-            base[s] = groupOf[p.gridOf[s]] * c.width + slot[s] * steps;
+            base[s] = groupOf[gridOf[s]] * c.width + slot[s] * steps;
         }
         return base;
     }
@@ -527,7 +520,7 @@ public final class CaptionNet {
                 Ops.scatterAddRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), c.groupImages,
                         dChunkGrid.reshape('c', c.groups, sh[1] * sh[2]));
             } else if (dChunkGrid != null) {
-                p.dGrid.get(NDArrayIndex.interval(0, c.groups), NDArrayIndex.all(), NDArrayIndex.all()).addi(dChunkGrid);
+                p.dGrid.addi(dChunkGrid); // every grid read, in order
             }
             dTopValid.addi(Nd4j.pullRows(dQueries, 1, c.paddedRowOfValid, 'c')); // [valid, H]
         }

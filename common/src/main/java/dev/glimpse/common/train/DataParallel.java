@@ -3,6 +3,7 @@ package dev.glimpse.common.train;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.nn.Params;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -83,23 +84,18 @@ public final class DataParallel {
 
     /**
      * Start positions of {@code generators} random streams for the slice of {@code batch} in {@code epoch} that starts at
-     * item {@code from}: SplitMix64 of the three, one per generator, as non-negative longs. The streams are counters
-     * into a 2^64-long sequence, so starts this far apart do not overlap within a slice's draws.
+     * item {@code from}: SplitMix64 (the JDK's {@link SplittableRandom}) of the three, one per generator, as non-negative
+     * longs. The streams are counters into a 2^64-long sequence, so starts this far apart do not overlap within a
+     * slice's draws.
      */
     static long[] slicePositions(int generators, int epoch, int batch, int from) {
+        long seed = new SplittableRandom(new SplittableRandom(epoch).nextLong() + batch).nextLong() + from;
+        SplittableRandom random = new SplittableRandom(seed);
         long[] out = new long[generators];
         for (int g = 0; g < generators; g++) {
-            long z = mix(mix(mix(mix(0x5A17CE5L + epoch) + batch) + from) + g);
-            out[g] = z & Long.MAX_VALUE;
+            out[g] = random.nextLong() & Long.MAX_VALUE;
         }
         return out;
-    }
-
-    private static long mix(long x) {
-        long z = x + 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     /** A worker's weighted gradient sum and loss. */
