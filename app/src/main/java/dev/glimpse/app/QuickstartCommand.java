@@ -42,8 +42,14 @@ final class QuickstartCommand implements Callable<Integer> {
     int val;
 
     @Option(names = "--caption-epochs", defaultValue = "0",
-            description = "Captioner epochs; 0 = 12 while the encoder learns, 5 with --fine-tune none (default: ${DEFAULT-VALUE}).")
+            description = "Captioner epochs, self-critical ones included; 0 = 12 while the encoder learns, 5 with --fine-tune none"
+                    + " (default: ${DEFAULT-VALUE}).")
     int captionEpochs;
+
+    @Option(names = "--self-critical-epochs", defaultValue = "2", paramLabel = "N",
+            description = "The captioner's last N epochs train self-critically (maximise the CIDEr-D of sampled captions,"
+                    + " see 'train captioner --help'); 0 = cross-entropy only (default: ${DEFAULT-VALUE}).")
+    int selfCriticalEpochs;
 
     @Option(names = "--vqa-epochs", defaultValue = "0",
             description = "VQA epochs; 0 = 12 with glimpses, 15 without (default: ${DEFAULT-VALUE}).")
@@ -101,13 +107,17 @@ final class QuickstartCommand implements Callable<Integer> {
                         "--encoder-size", Integer.toString(TUNE_SIZE), "--batch", "160", "--lr", "1e-3")
                 : List.of("--features", features.toString(), "--encoder-seed", seedText);
         Path captioner = trained.resolve("captioner.zip");
+        int epochs = captionEpochs > 0 ? captionEpochs : tune ? 12 : 5;
         step(out, "3/6 train captioner", concat(List.of("train", "captioner",
                 "--captions", scenes.resolve("captions_train.json").toString(),
                 "--images", scenes.resolve("images/train").toString(),
                 "--val-captions", scenes.resolve("captions_val.json").toString(),
                 "--val-images", scenes.resolve("images/val").toString(),
                 "--encoder", encoder, "--random-init-encoder",
-                "--epochs", Integer.toString(captionEpochs > 0 ? captionEpochs : tune ? 12 : 5), "--seed", seedText,
+                "--epochs", Integer.toString(epochs), "--seed", seedText,
+                // cross-entropy first, then CIDEr-D itself (ruotianluo's recipe): the captions that name colour and
+                // shape beat the templates that name one of them
+                "--self-critical-after", Integer.toString(selfCriticalEpochs > 0 ? Math.max(0, epochs - selfCriticalEpochs) : -1),
                 // smaller than the real-photo defaults: a 60-word scene language needs less, and it keeps the quick start quick
                 "--embed", "256", "--hidden", "256", "--attention-dim", "256",
                 "--out", captioner.toString()), source));

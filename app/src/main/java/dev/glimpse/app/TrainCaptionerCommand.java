@@ -85,6 +85,20 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
                     + " The encoder runs once per image of a batch, so fewer captions per image make an epoch cheaper.")
     int captionsPerImage;
 
+    @Option(names = "--self-critical-after", paramLabel = "N", defaultValue = "-1",
+            description = "Self-critical training (SCST): cross-entropy for the first N epochs, then each step samples"
+                    + " captions and raises the CIDEr-D of those that beat the others' mean; -1 = never (default: ${DEFAULT-VALUE})."
+                    + " Dropout is off in those epochs. Continue a cross-entropy run with --resume and more --epochs.")
+    int selfCriticalAfter;
+
+    @Option(names = "--self-critical-samples", paramLabel = "K", defaultValue = "5",
+            description = "Captions sampled per image in a self-critical step, >= 2 (default: ${DEFAULT-VALUE}).")
+    int selfCriticalSamples;
+
+    @Option(names = "--self-critical-lr-scale", paramLabel = "X", defaultValue = "0.1",
+            description = "Self-critical epochs learn at X times the schedule's rate (default: ${DEFAULT-VALUE}).")
+    double selfCriticalRateScale;
+
     @Option(names = "--blind", description = "Experiment: train on features of random other images (image-blind baseline).")
     boolean blind;
 
@@ -93,7 +107,8 @@ final class TrainCaptionerCommand implements Callable<Integer>, DistributedTrain
         try {
             return new CaptionTrainingConfig(t.epochs, t.batch, t.learningRate(), t.clipNorm, t.dropout, t.patience, t.seed,
                     t.checkpointEvery, maxCaptionLength, t.minWordCount, t.embed, t.hidden, t.layers, attentionDim,
-                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt(), captionsPerImage);
+                    !noAttention, valBeam, valMaxImages, blind, t.cellKind(), t.tbptt(), captionsPerImage,
+                    selfCriticalAfter, selfCriticalSamples, selfCriticalRateScale);
         } catch (IllegalArgumentException e) {
             throw new GlimpseException("train captioner: " + e.getMessage());
         }

@@ -25,42 +25,69 @@ public final class CiderD {
 
     public static MetricScore score(List<List<String>> references, List<String> candidates) {
         Checks.sameSize(references, candidates);
-        int images = candidates.size();
-        List<List<NGrams>> refGrams = new ArrayList<>(images);
-        Map<String, Integer> docFreq = new HashMap<>();
-        for (List<String> refs : references) {
-            List<NGrams> cooked = new ArrayList<>(refs.size());
-            Set<String> seen = new HashSet<>();
-            for (String ref : refs) {
-                NGrams g = NGrams.of(ref, MAX_N);
-                cooked.add(g);
-                for (Map<String, Integer> m : g.counts) {
-                    seen.addAll(m.keySet());
+        Corpus corpus = new Corpus(references);
+        double[] perImage = new double[candidates.size()];
+        for (int i = 0; i < perImage.length; i++) {
+            perImage[i] = corpus.scoreCooked(candidates.get(i), corpus.refGrams.get(i));
+        }
+        return new MetricScore("CIDEr", NumpySum.mean(perImage), perImage);
+    }
+
+    /**
+     * Document frequencies of a set of images' references, fixed once: scores any caption against any references
+     * with them. Self-critical training scores sampled captions this way with the training set's frequencies
+     * (as ruotianluo's {@code cider_scorer} with {@code df = corpus}), not those of the few images in a batch.
+     */
+    public static final class Corpus {
+        private final Map<String, Integer> docFreq = new HashMap<>();
+        private final double logN;
+        private final List<List<NGrams>> refGrams;
+
+        public Corpus(List<List<String>> references) {
+            refGrams = new ArrayList<>(references.size());
+            for (List<String> refs : references) {
+                List<NGrams> cooked = cook(refs);
+                refGrams.add(cooked);
+                Set<String> seen = new HashSet<>();
+                for (NGrams g : cooked) {
+                    for (Map<String, Integer> m : g.counts) {
+                        seen.addAll(m.keySet());
+                    }
+                }
+                for (String gram : seen) {
+                    docFreq.merge(gram, 1, Integer::sum);
                 }
             }
-            refGrams.add(cooked);
-            for (String gram : seen) {
-                docFreq.merge(gram, 1, Integer::sum);
-            }
+            logN = Math.log(references.size());
         }
-        double logN = Math.log(images);
-        double[] perImage = new double[images];
-        for (int i = 0; i < images; i++) {
-            TfIdf hyp = TfIdf.of(NGrams.of(candidates.get(i), MAX_N), docFreq, logN);
+
+        /** CIDEr-D of one caption against its references (a non-empty list). */
+        public double score(String candidate, List<String> references) {
+            if (references.isEmpty()) {
+                throw new IllegalArgumentException("CIDEr-D needs at least one reference");
+            }
+            return scoreCooked(candidate, cook(references));
+        }
+
+        private static List<NGrams> cook(List<String> refs) {
+            List<NGrams> cooked = new ArrayList<>(refs.size());
+            for (String ref : refs) {
+                cooked.add(NGrams.of(ref, MAX_N));
+            }
+            return cooked;
+        }
+
+        private double scoreCooked(String candidate, List<NGrams> refs) {
+            TfIdf hyp = TfIdf.of(NGrams.of(candidate, MAX_N), docFreq, logN);
             double[] sum = new double[MAX_N];
-            List<NGrams> refs = refGrams.get(i);
             for (NGrams ref : refs) {
                 double[] sim = similarity(hyp, TfIdf.of(ref, docFreq, logN));
                 for (int n = 0; n < MAX_N; n++) {
                     sum[n] += sim[n];
                 }
             }
-            double avg = NumpySum.mean(sum);
-            avg /= refs.size();
-            avg *= 10.0;
-            perImage[i] = avg;
+            return NumpySum.mean(sum) / refs.size() * 10.0;
         }
-        return new MetricScore("CIDEr", NumpySum.mean(perImage), perImage);
     }
 
     /** Per-order clipped cosine similarity times the length penalty. */

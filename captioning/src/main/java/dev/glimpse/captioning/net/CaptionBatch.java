@@ -12,12 +12,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param gridOf null when {@code grid} holds one grid per row; else per row the index of its image's grid. Several
  *               captions of one image then share one attention memory: its keys and values are projected once
  *               and its gradient comes back once per image (a fine-tuned encoder batches all captions of an image)
- * @param tokens per row the token ids {@code <start> w1..wn <end>} (ragged, length >= 2)
+ * @param tokens per row the token ids {@code <start> w1..wn <end>} (ragged, length >= 2; a sampled caption cut
+ *               at the step cap has no {@code <end>})
+ * @param weights null (every caption counts once), or per row the weight of its tokens' loss: self-critical training
+ *                weighs a sampled caption by its reward minus the baseline's, which may be negative
  */
-public record CaptionBatch(INDArray pooled, INDArray grid, int[] gridOf, int[][] tokens) {
+public record CaptionBatch(INDArray pooled, INDArray grid, int[] gridOf, int[][] tokens, double[] weights) {
     /** One grid per row (or none). */
     public CaptionBatch(INDArray pooled, INDArray grid, int[][] tokens) {
-        this(pooled, grid, null, tokens);
+        this(pooled, grid, null, tokens, null);
+    }
+
+    /** Every caption weighs 1. */
+    public CaptionBatch(INDArray pooled, INDArray grid, int[] gridOf, int[][] tokens) {
+        this(pooled, grid, gridOf, tokens, null);
     }
 
     public CaptionBatch {
@@ -48,6 +56,16 @@ public record CaptionBatch(INDArray pooled, INDArray grid, int[] gridOf, int[][]
         for (int i = 0; i < b; i++) {
             if (tokens[i] == null || tokens[i].length < 2) {
                 throw new IllegalArgumentException("caption " + i + ": need at least <start> and <end>");
+            }
+        }
+        if (weights != null) {
+            if (weights.length != b) {
+                throw new IllegalArgumentException("need " + b + " caption weights, got " + weights.length);
+            }
+            for (int i = 0; i < b; i++) {
+                if (!Double.isFinite(weights[i])) {
+                    throw new IllegalArgumentException("caption " + i + ": weight " + weights[i] + " is not finite");
+                }
             }
         }
     }

@@ -206,7 +206,7 @@ public final class CaptionNet {
             if (c.valid == 0) {
                 continue; // only the image step (tbptt 1): no loss, nothing to backpropagate
             }
-            loss += SoftmaxCrossEntropy.forwardBackward(c.logits, c.targets, 1.0 / p.valid); // logits := dL/dlogits
+            loss += SoftmaxCrossEntropy.forwardBackward(c.logits, c.targets, c.weights, 1.0 / p.valid); // logits := dL/dlogits
             backward(p, c);
             if (norms != null) {
                 double[] n = rnn[0].stepGradNorms();
@@ -282,6 +282,7 @@ public final class CaptionNet {
         Packing packing;
         int[] inputIds; // [Nv] token input of each packed row after step 0
         int[] targets; // [Nv]
+        double[] weights; // [Nv] each target's caption weight, or null (all 1)
         INDArray pooled; // [B, F] in packed order
         INDArray x; // [N, E] inputs of every row
         INDArray grid; // [B, R, C] in packed order, [U, R, C] as given with gridOf, or null without attention
@@ -305,6 +306,7 @@ public final class CaptionNet {
         int valid; // rows with a target
         Packing packing;
         int[] targets; // [valid]
+        double[] weights; // [valid], or null
         INDArray top; // [rows, H] (dropped) top recurrent output
         INDArray logits; // [valid, V]
         // attention only
@@ -336,12 +338,16 @@ public final class CaptionNet {
         p.valid = n - b;
         p.inputIds = new int[p.valid];
         p.targets = new int[p.valid];
+        p.weights = batch.weights() == null ? null : new double[p.valid];
         for (int t = 1; t < p.packing.steps(); t++) {
             for (int s = 0; s < p.packing.batchSize(t); s++) {
                 int j = p.packing.row(t, s) - b;
                 int[] caption = batch.tokens()[p.order[s]];
                 p.inputIds[j] = caption[t - 1];
                 p.targets[j] = caption[t];
+                if (p.weights != null) {
+                    p.weights[j] = batch.weights()[p.order[s]];
+                }
             }
         }
         checkIds(p.targets);
@@ -383,6 +389,7 @@ public final class CaptionNet {
         c.validFrom = firstValidRow - p.batch;
         c.valid = rowTo - firstValidRow;
         c.targets = Arrays.copyOfRange(p.targets, c.validFrom, c.validFrom + c.valid);
+        c.weights = p.weights == null ? null : Arrays.copyOfRange(p.weights, c.validFrom, c.validFrom + c.valid);
         return c;
     }
 

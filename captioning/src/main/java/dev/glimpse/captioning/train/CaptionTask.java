@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -57,6 +58,7 @@ final class CaptionTask implements TrainingLoop.Task {
     private final Map<Long, Integer> trainIndex = new HashMap<>();
     private final Map<Integer, List<int[]>> epochBatches = new HashMap<>();
     private final Map<Integer, long[]> blindMaps = new HashMap<>();
+    private SelfCritical selfCritical; // made when the first self-critical step needs it
 
     private CaptionTask(CaptionTrainingConfig cfg, CaptionDataset data, CaptionNetConfig netConfig, CaptionNet net,
                         ImageSide imageSide, FeatureSource features, FineTunedFeatures tuned, double encoderRateScale) {
@@ -215,10 +217,11 @@ final class CaptionTask implements TrainingLoop.Task {
      * The batches of an epoch: a seeded shuffle, then length buckets (fewer padded LSTM steps). When
      * the encoder trains, its forward and backward cost far more than the decoder's, and it runs once
      * per distinct image of a batch: so the images are shuffled and each batch holds all captions of
-     * its images (five captions per image: a fifth of the encoder passes per epoch).
+     * its images (five captions per image: a fifth of the encoder passes per epoch). A self-critical epoch takes the
+     * same image batches: it samples captions of each image of a batch.
      */
     List<int[]> batches(List<CaptionDataset.Sample> samples, int epoch) {
-        if (tuned != null) {
+        if (tuned != null || cfg.selfCritical(epoch)) {
             return imageBatches(samples, epoch);
         }
         int[] order = new SeededShuffle(cfg.seed()).epoch(epoch, samples.size());
@@ -277,6 +280,9 @@ final class CaptionTask implements TrainingLoop.Task {
 
     @Override
     public TrainingLoop.StepLoss step(int epoch, int batch, int from, int to) {
+        if (cfg.selfCritical(epoch)) {
+            return selfCriticalStep(epoch, batch, from, to);
+        }
         if (tuned != null) {
             int[] rows = epoch(epoch).get(batch);
             if (from != 0 || to != rows.length) {
@@ -302,6 +308,42 @@ final class CaptionTask implements TrainingLoop.Task {
         }
         StepLoss l = net.trainStep(batch(data.train(), rows, blind), cfg.dropout() > 0, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
+    }
+
+    /**
+     * A self-critical step over the distinct images of items [from, to): sampled captions weighted by their CIDEr-D
+     * advantage, dropout off (the captions are drawn from, and their gradients taken through, the same network).
+     * The draws are seeded by epoch, batch and slice, so a resumed or retried step samples the same captions.
+     */
+    private TrainingLoop.StepLoss selfCriticalStep(int epoch, int batch, int from, int to) {
+        if (selfCritical == null) {
+            selfCritical = SelfCritical.of(data, cfg.selfCriticalSamples(), cfg.maxCaptionLength() + 1);
+        }
+        int[] rows = epoch(epoch).get(batch);
+        long[] images = Arrays.stream(rows, from, to).mapToLong(r -> data.train().get(r).imageId()).distinct().toArray();
+        int k = selfCritical.samples();
+        long[] rowImages = new long[images.length * k];
+        for (int r = 0; r < rowImages.length; r++) {
+            rowImages[r] = images[r / k];
+        }
+        SplittableRandom random = new SplittableRandom(cfg.seed() * 1_000_003L + epoch * 7_919L + batch * 31L + from);
+        if (tuned != null) {
+            FineTunedFeatures.Step st = tuned.forward(rowImages);
+            SelfCritical.Samples s = selfCritical.sample(net, images, st.pooled(), cfg.attention() ? st.imageGrids() : null,
+                    random);
+            CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(s.batch(), false);
+            tuned.backward(st, fs.dPooled(), fs.dGrid());
+            return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
+        }
+        SelfCritical.Samples s = selfCritical.sample(net, images, features.pooled(rowImages),
+                cfg.attention() ? features.grid(images) : null, random);
+        StepLoss l = net.trainStep(s.batch(), false, cfg.tbptt());
+        return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
+    }
+
+    @Override
+    public double rateScale(int epoch) {
+        return cfg.selfCritical(epoch) ? cfg.selfCriticalRateScale() : 1.0;
     }
 
     @Override

@@ -28,17 +28,29 @@ import java.util.Map;
  *                         all in one batch with the image), 0 = all; a frozen encoder always reads every caption
  * @param tbptt            truncated BPTT: backpropagate within chunks of this many steps, the state carried
  *                         across them (0 = full BPTT)
+ * @param selfCriticalAfter self-critical training (SCST, Rennie et al. 2017, with the mean of the other samples
+ *                         as the baseline) from this epoch on: the first N epochs minimise cross-entropy, the later
+ *                         ones maximise the CIDEr-D of sampled captions; -1 = never
+ * @param selfCriticalSamples captions sampled per image in a self-critical step (at least 2: each one's baseline is
+ *                         the mean reward of the others)
+ * @param selfCriticalRateScale the schedule's learning rate is multiplied by this in self-critical epochs: the policy
+ *                         gradient is noisier than cross-entropy's and, at the rate that trained the model, undoes
+ *                         it within an epoch
  */
 public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSchedule schedule, double clipNorm,
                                     double dropout, int patience, long seed, int checkpointEvery,
                                     int maxCaptionLength, int minWordCount, int embedDim, int hiddenDim,
                                     int layers, int attentionDim, boolean attention, int valBeam,
                                     int valMaxImages, boolean blind, CellKind cell, int tbptt,
-                                    int captionsPerImage) {
+                                    int captionsPerImage, int selfCriticalAfter, int selfCriticalSamples,
+                                    double selfCriticalRateScale) {
     public CaptionTrainingConfig {
         cell = cell == null ? CellKind.LSTM : cell;
         require(tbptt >= 0, "tbptt must be >= 0 (0 = full backpropagation through time)");
         require(captionsPerImage >= 0, "captions per image must be >= 0 (0 = all)");
+        require(selfCriticalAfter >= -1, "self-critical-after must be >= 0 (or -1 = never)");
+        require(selfCriticalSamples >= 2 && selfCriticalSamples <= 100, "self-critical samples must be in 2..100");
+        require(selfCriticalRateScale > 0 && selfCriticalRateScale <= 10, "self-critical lr scale must be in (0, 10]");
         require(epochs >= 1, "epochs must be >= 1");
         require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
         require(schedule != null, "a learning-rate schedule is required");
@@ -60,7 +72,18 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                                  int valBeam, int valMaxImages, boolean blind) {
         this(epochs, batchSize, schedule, clipNorm, dropout, patience, seed, checkpointEvery, maxCaptionLength,
                 minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam, valMaxImages, blind,
-                CellKind.LSTM, 0, 0);
+                CellKind.LSTM, 0, 0, -1, DEFAULT_SELF_CRITICAL_SAMPLES,
+                DEFAULT_SELF_CRITICAL_RATE_SCALE);
+    }
+
+    /** Samples per image of a self-critical step, as ruotianluo's {@code --train_sample_n}. */
+    public static final int DEFAULT_SELF_CRITICAL_SAMPLES = 5;
+    /** Self-critical epochs learn at a tenth of the schedule's rate (ruotianluo: 5e-5 after cross-entropy at 5e-4). */
+    public static final double DEFAULT_SELF_CRITICAL_RATE_SCALE = 0.1;
+
+    /** Whether this epoch (from 0) trains self-critically. */
+    public boolean selfCritical(int epoch) {
+        return selfCriticalAfter >= 0 && epoch >= selfCriticalAfter;
     }
 
     private static void require(boolean ok, String message) {
@@ -125,6 +148,9 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
         private CellKind cell;
         private int tbptt;
         private int captionsPerImage;
+        private int selfCriticalAfter;
+        private int selfCriticalSamples;
+        private double selfCriticalRateScale;
         private double learningRate;
         private String scheduleName = "none";
         private int decayEvery = 3;
@@ -152,6 +178,9 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
             cell = c.cell;
             tbptt = c.tbptt;
             captionsPerImage = c.captionsPerImage;
+            selfCriticalAfter = c.selfCriticalAfter;
+            selfCriticalSamples = c.selfCriticalSamples;
+            selfCriticalRateScale = c.selfCriticalRateScale;
             learningRate = c.schedule.base();
             if (c.schedule instanceof LearningRateSchedule.Step s) {
                 scheduleName = "step";
@@ -259,6 +288,11 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
             return this;
         }
 
+        public Builder selfCriticalAfter(int v) {
+            selfCriticalAfter = v;
+            return this;
+        }
+
         public Builder learningRate(double v) {
             learningRate = v;
             return this;
@@ -290,7 +324,8 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                     plateauPatience);
             return new CaptionTrainingConfig(epochs, batchSize, s, clipNorm, dropout, patience, seed, checkpointEvery,
                     maxCaptionLength, minWordCount, embedDim, hiddenDim, layers, attentionDim, attention, valBeam,
-                    valMaxImages, blind, cell, tbptt, captionsPerImage);
+                    valMaxImages, blind, cell, tbptt, captionsPerImage, selfCriticalAfter, selfCriticalSamples,
+                    selfCriticalRateScale);
         }
     }
 }

@@ -163,6 +163,40 @@ class CaptionNetTest {
         assertEquals(a.loss(perRow), b.loss(shared), 1e-12);
     }
 
+    /**
+     * Weighted captions (self-critical training): the step's gradient is the sum of each caption's own gradient times
+     * its weight (negative ones included), over the batch's token count, and so is the summed loss.
+     */
+    @ParameterizedTest(name = "tbptt={0}")
+    @CsvSource({"0", "3"})
+    void weightedCaptionsTrainAsTheWeightedSumOfTheirGradients(int tbptt) {
+        CaptionNetConfig cfg = config(true, 2);
+        CaptionBatch plain = batch(DataType.DOUBLE, 9, 3, 6, 1, 4);
+        double[] w = {0.7, 0, -1.3, 2.0};
+        CaptionBatch weighted = new CaptionBatch(plain.pooled(), plain.grid(), null, plain.tokens(), w);
+        CaptionNet net = new CaptionNet(cfg, 42, DataType.DOUBLE);
+        StepLoss got = net.trainStep(weighted, false, tbptt);
+        INDArray grad = net.params().flatGrad().dup();
+        INDArray expected = Nd4j.zeros(DataType.DOUBLE, grad.shape());
+        double expectedLoss = 0;
+        for (int i = 0; i < w.length; i++) {
+            CaptionBatch one = new CaptionBatch(row(plain.pooled(), i), plain.grid().get(NDArrayIndex.interval(i, i + 1),
+                    NDArrayIndex.all(), NDArrayIndex.all()).dup(), new int[][] {plain.tokens()[i]});
+            net.params().flatGrad().assign(0);
+            StepLoss l = net.trainStep(one, false, tbptt);
+            expected.addi(net.params().flatGrad().mul(w[i] * l.tokens() / plain.targetCount()));
+            expectedLoss += w[i] * l.lossSum();
+        }
+        assertEquals(plain.targetCount(), got.tokens());
+        assertEquals(expectedLoss, got.lossSum(), 1e-10);
+        assertTrue(expected.amaxNumber().doubleValue() > 1e-6);
+        assertEquals(0, grad.sub(expected).amaxNumber().doubleValue(), 1e-12);
+        assertThrows(IllegalArgumentException.class,
+                () -> new CaptionBatch(plain.pooled(), plain.grid(), null, plain.tokens(), new double[] {1, 2}));
+        assertThrows(IllegalArgumentException.class,
+                () -> new CaptionBatch(plain.pooled(), plain.grid(), null, plain.tokens(), new double[] {1, Double.NaN, 1, 1}));
+    }
+
     @Test
     void sharedGridIndicesAreChecked() {
         CaptionBatch perRow = batch(DataType.DOUBLE, 7, 3, 6);

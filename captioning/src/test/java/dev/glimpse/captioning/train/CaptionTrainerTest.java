@@ -1,5 +1,7 @@
 package dev.glimpse.captioning.train;
 
+import dev.glimpse.captioning.eval.EvaluationReport;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +104,42 @@ class CaptionTrainerTest {
                 dir.resolve("blind.zip"), false);
         System.out.printf("synthetic: blind CIDEr-D %.3f%n", blind.bestCider());
         assertTrue(blind.bestCider() < 0.5 * r.bestCider(), "blind " + blind.bestCider() + " vs seeing " + r.bestCider());
+    }
+
+    /**
+     * Self-critical epochs continuing a cross-entropy run (the --resume recipe) raise the validation CIDEr-D the
+     * reward is made of, and a self-critical run interrupted mid-epoch resumes to the same numbers (its samples
+     * are seeded by epoch and batch).
+     */
+    @Test
+    void selfCriticalEpochsRaiseCiderAndResumeExactly() throws IOException {
+        SyntheticCaptions data = new SyntheticCaptions(60, 12, 1);
+        Path out = dir.resolve("scst.zip");
+        CaptionTrainer.Result xe = train(data, data.new Features("synthetic"), tiny().epochs(2).build(), out, false);
+        double before = xe.history().get(1).validation().get(EvaluationReport.CIDER_D);
+        CaptionTrainingConfig sc = tiny().epochs(5).selfCriticalAfter(2).build();
+        CaptionTrainer.Result r = train(data, data.new Features("synthetic"), sc, out, true);
+        double after = r.history().get(4).validation().get(EvaluationReport.CIDER_D);
+        System.out.printf("synthetic: CIDEr-D %.3f after 2 cross-entropy epochs, then self-critical %s%n", before,
+                r.history().subList(2, 5).stream().map(m -> String.format("%.3f", m.validation().get(EvaluationReport.CIDER_D))).toList());
+        assertTrue(after > before + 0.1, "self-critical: CIDEr-D " + before + " -> " + after);
+        assertEquals(1e-3, r.history().get(4).validation().get("learningRate"), 1e-12, "a tenth of the schedule's rate");
+
+        // Killed in its self-critical epoch (6 cross-entropy batches and 3 validation reads, then 5 of 8 image
+        // batches; the last checkpoint after 4), resumed: the same losses and model as the uninterrupted run.
+        SyntheticCaptions small = new SyntheticCaptions(16, 4, 2);
+        CaptionTrainingConfig cfg = tiny().epochs(2).checkpointEvery(2).selfCriticalAfter(1).build();
+        Path crashed = dir.resolve("scst-crash.zip");
+        assertThrows(IllegalStateException.class,
+                () -> train(small, new Crashing(small.new Features("synthetic"), 6 + 3 + 5), cfg, crashed, false));
+        CaptionTrainer.Result resumed = train(small, small.new Features("synthetic"), cfg, crashed, true);
+        CaptionTrainer.Result clean = train(small, small.new Features("synthetic"), cfg, dir.resolve("scst-clean.zip"), false);
+        for (int e = 0; e < 2; e++) {
+            assertEquals(clean.history().get(e).trainLoss(), resumed.history().get(e).trainLoss(), 1e-9, "epoch " + (e + 1));
+            assertEquals(clean.history().get(e).validation().get("loss"), resumed.history().get(e).validation().get("loss"),
+                    1e-9, "epoch " + (e + 1));
+        }
+        assertTrue(clean.history().get(1).trainLoss() != clean.history().get(0).trainLoss());
     }
 
     /** Features that fail after a number of batches, like a process killed mid-epoch. */

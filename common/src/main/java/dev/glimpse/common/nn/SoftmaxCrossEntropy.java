@@ -18,12 +18,17 @@ public final class SoftmaxCrossEntropy {
 
     /** Softmax in place; returns the summed loss over rows with a target (>= 0). */
     public static double loss(INDArray logits, int[] targets) {
+        return loss(logits, targets, null);
+    }
+
+    /** Softmax in place; returns sum_n w_n (-log p[n, y_n]) over rows with a target (w null = all 1). */
+    private static double loss(INDArray logits, int[] targets, double[] weights) {
         checkRows(logits, targets.length);
         Ops.softmaxRowsi(logits); // [N, V] probabilities
         double loss = 0;
         for (int n = 0; n < targets.length; n++) {
             if (targets[n] >= 0) {
-                loss -= Math.log(Math.max(logits.getDouble(n, targets[n]), MIN_P));
+                loss -= (weights == null ? 1 : weights[n]) * Math.log(Math.max(logits.getDouble(n, targets[n]), MIN_P));
             }
         }
         return loss;
@@ -31,7 +36,19 @@ public final class SoftmaxCrossEntropy {
 
     /** Softmax in place, loss (sum), then logits := scale * (p - onehot) (zero rows for target -1). */
     public static double forwardBackward(INDArray logits, int[] targets, double scale) {
-        double loss = loss(logits, targets);
+        return forwardBackward(logits, targets, null, scale);
+    }
+
+    /**
+     * With row weights w (null = all 1): softmax in place, returns sum_n w_n (-log p[n, y_n]), then
+     * logits := scale * w_n * (p - onehot). A weight may be negative (self-critical training pushes a sampled
+     * caption that scored below its baseline down).
+     */
+    public static double forwardBackward(INDArray logits, int[] targets, double[] weights, double scale) {
+        if (weights != null && weights.length != targets.length) {
+            throw new IllegalArgumentException(weights.length + " weights for " + targets.length + " targets");
+        }
+        double loss = loss(logits, targets, weights);
         for (int n = 0; n < targets.length; n++) {
             int y = targets[n];
             if (y >= 0) {
@@ -40,7 +57,13 @@ public final class SoftmaxCrossEntropy {
                 Views.rows(logits, n, n + 1).assign(0);
             }
         }
-        if (scale != 1.0) {
+        if (weights != null) {
+            double[] w = new double[weights.length];
+            for (int n = 0; n < w.length; n++) {
+                w[n] = weights[n] * scale;
+            }
+            logits.muliColumnVector(Nd4j.createFromArray(w).castTo(logits.dataType()).reshape(w.length, 1));
+        } else if (scale != 1.0) {
             logits.muli(scale);
         }
         return loss;

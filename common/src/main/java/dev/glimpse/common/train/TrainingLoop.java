@@ -166,6 +166,14 @@ public final class TrainingLoop {
         /** Sets the generators back to a {@link #randomState} from a checkpoint. */
         default void restoreRandomState(long[] state) {
         }
+
+        /**
+         * The task's own factor on the schedule's rate in an epoch (1 = the schedule's), e.g. for a phase of training
+         * with another objective (self-critical captioning).
+         */
+        default double rateScale(int epoch) {
+            return 1.0;
+        }
     }
 
     /**
@@ -319,8 +327,9 @@ public final class TrainingLoop {
             for (int epoch = state.epoch(); epoch < settings.epochs(); epoch++) {
                 long epochStart = System.nanoTime();
                 double lr = settings.schedule().rate(epoch, state.learningRate(), state.epochsWithoutImprovement());
+                double applied = lr * task.rateScale(epoch); // the schedule's own rate (lr) carries on unscaled
                 for (int i = 0; i < groups.size(); i++) {
-                    adams.get(i).learningRate(lr * groups.get(i).rateScale());
+                    adams.get(i).learningRate(applied * groups.get(i).rateScale());
                 }
                 double[] sums = trainEpoch(epoch, lr);
                 double trainLoss = sums[1] > 0 ? sums[0] / sums[1] : Double.NaN;
@@ -339,7 +348,7 @@ public final class TrainingLoop {
                 boolean better = score > state.bestScore();
                 int without = better ? 0 : state.epochsWithoutImprovement() + 1;
                 Map<String, Double> metrics = new LinkedHashMap<>(v.metrics());
-                metrics.put("learningRate", lr);
+                metrics.put("learningRate", applied);
                 String gradients = "";
                 if (state.gradSteps() > 0) {
                     double mean = state.gradNormSum() / state.gradSteps();
@@ -367,7 +376,7 @@ public final class TrainingLoop {
                 writeCheckpoint();
                 plot();
                 log.printf("epoch %d/%d: train loss %.4f, %s%s, lr %.2e%s, %.0f s (train %.0f s, validation %.0f s)%n",
-                        epoch + 1, settings.epochs(), trainLoss, v.summary(), better ? " (best)" : "", lr, gradients,
+                        epoch + 1, settings.epochs(), trainLoss, v.summary(), better ? " (best)" : "", applied, gradients,
                         epochSeconds, trainSeconds, epochSeconds - trainSeconds);
                 log.flush();
                 if (settings.patience() > 0 && without >= settings.patience()) {
