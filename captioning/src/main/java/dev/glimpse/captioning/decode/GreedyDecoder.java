@@ -9,12 +9,22 @@ import java.util.List;
  * ignored), so the batch never has to be rebuilt.
  */
 public final class GreedyDecoder implements CaptionDecoder {
+    /** How a row's next word is chosen from its probabilities: an allowed id, or -1 when none can be. */
+    interface Pick {
+        int next(float[] probs, int step);
+    }
+
     private final DecodeOptions options;
-    private final TokenRules rules;
+    private final Pick pick;
 
     public GreedyDecoder(DecodeOptions options) {
+        this(options, new TokenRules(options)::argmax);
+    }
+
+    /** The same loop with another choice of word per step (sampling: {@link SamplingDecoder}). */
+    GreedyDecoder(DecodeOptions options, Pick pick) {
         this.options = options;
-        this.rules = new TokenRules(options);
+        this.pick = pick;
     }
 
     @Override
@@ -41,7 +51,7 @@ public final class GreedyDecoder implements CaptionDecoder {
                 if (!unfinished[i]) {
                     continue;
                 }
-                int id = rules.argmax(probs[i], t);
+                int id = pick.next(probs[i], t);
                 if (id < 0) {
                     // Nothing allowed has probability > 0: stop this row rather than emit garbage.
                     unfinished[i] = false;

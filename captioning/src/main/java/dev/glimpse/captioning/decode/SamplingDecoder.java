@@ -1,7 +1,5 @@
 package dev.glimpse.captioning.decode;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -11,63 +9,23 @@ import java.util.SplittableRandom;
  * learns from such samples; the draws come from the generator handed in, so a seeded run draws the same captions.
  */
 public final class SamplingDecoder implements CaptionDecoder {
-    private final DecodeOptions options;
     private final TokenRules rules;
     private final SplittableRandom random;
+    private final GreedyDecoder loop;
 
     public SamplingDecoder(DecodeOptions options, SplittableRandom random) {
-        this.options = options;
         this.rules = new TokenRules(options);
         this.random = random;
+        this.loop = new GreedyDecoder(options, this::draw);
     }
 
     @Override
     public List<Decoded> decode(DecoderStep step, int rows) {
-        int[] tokens = new int[rows];
-        Arrays.fill(tokens, TokenRules.START);
-        boolean[] running = new boolean[rows];
-        Arrays.fill(running, true);
-        boolean[] ended = new boolean[rows];
-        double[] logProb = new double[rows];
-        List<List<Integer>> words = new ArrayList<>(rows);
-        for (int i = 0; i < rows; i++) {
-            words.add(new ArrayList<>());
-        }
-        int live = rows;
-        for (int t = 0; t < options.maxLength() && live > 0; t++) {
-            float[][] probs = step.next(tokens);
-            for (int i = 0; i < rows; i++) {
-                if (!running[i]) {
-                    continue;
-                }
-                int id = draw(probs[i], t);
-                if (id < 0) {
-                    running[i] = false; // nothing allowed has probability > 0
-                    live--;
-                    continue;
-                }
-                logProb[i] += Math.log(probs[i][id]);
-                if (id == TokenRules.END) {
-                    ended[i] = true;
-                    running[i] = false;
-                    live--;
-                } else {
-                    words.get(i).add(id);
-                }
-                tokens[i] = id;
-            }
-        }
-        List<Decoded> out = new ArrayList<>(rows);
-        for (int i = 0; i < rows; i++) {
-            int[] w = words.get(i).stream().mapToInt(Integer::intValue).toArray();
-            int length = w.length + (ended[i] ? 1 : 0);
-            out.add(new Decoded(new Hypothesis(w, logProb[i], options.score(logProb[i], length), ended[i], null), List.of()));
-        }
-        return out;
+        return loop.decode(step, rows);
     }
 
     /** An allowed id drawn with probability p[id] / (sum of allowed p), or -1 when that sum is 0. */
-    int draw(float[] p, int step) {
+    private int draw(float[] p, int step) {
         double total = 0;
         for (int id = 0; id < p.length; id++) {
             if (p[id] > 0 && rules.allowed(id, step)) {
