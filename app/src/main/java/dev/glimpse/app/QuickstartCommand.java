@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         header = "Offline first run: synthetic data, train both models, install them, try them.",
         description = {"Installs ~/.glimpse/models/captioner.zip and vqa.zip; afterwards 'glimpse caption IMG'",
-                "and 'glimpse ask IMG \"Q\"' work with no flags. About 9 minutes on 2 cores with the defaults."})
+                "and 'glimpse ask IMG \"Q\"' work with no flags. About 9-12 minutes on 2 cores with the defaults."})
 final class QuickstartCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
