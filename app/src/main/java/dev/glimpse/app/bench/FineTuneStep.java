@@ -11,6 +11,7 @@ import dev.glimpse.common.features.FeatureSource;
 import dev.glimpse.common.features.InMemoryFeatures;
 import dev.glimpse.common.imageside.FineTunedFeatures;
 import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Params;
 import dev.glimpse.common.train.TrainingLoop;
 import java.util.List;
@@ -133,12 +134,11 @@ final class FineTuneStep implements AutoCloseable {
 
         @Override
         public INDArray grid(long[] imageIds) {
-            long[] s = grid.shape();
             int[] rows = new int[imageIds.length];
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = (int) imageIds[i] - 1;
             }
-            return Nd4j.pullRows(grid.reshape('c', s[0], s[1] * s[2]), 1, rows, 'c').reshape('c', rows.length, s[1], s[2]);
+            return Ops.gatherRows(grid, rows);
         }
     }
 }

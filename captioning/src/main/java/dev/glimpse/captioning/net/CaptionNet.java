@@ -179,8 +179,7 @@ public final class CaptionNet {
         INDArray dPooled = Nd4j.pullRows(p.dPooled, 1, inverse, 'c'); // [B, F] batch order
         INDArray dGrid = p.gridOf != null ? p.dGrid : null; // per image: no row order to undo
         if (p.dGrid != null && p.gridOf == null) {
-            long[] sh = p.dGrid.shape();
-            dGrid = Nd4j.pullRows(p.dGrid.reshape('c', sh[0], sh[1] * sh[2]), 1, inverse, 'c').reshape('c', sh);
+            dGrid = Ops.gatherRows(p.dGrid, inverse);
         }
         return new FeatureStep(loss, dPooled, dGrid);
     }
@@ -362,10 +361,7 @@ public final class CaptionNet {
                 p.gridOf[s] = batch.gridOf()[p.order[s]];
             }
         } else if (attention != null) {
-            INDArray g = cast(batch.grid());
-            long r = g.size(1);
-            INDArray g2 = Nd4j.pullRows(g.reshape('c', b, r * cfg.gridDim()), 1, p.order, 'c'); // [B, R*C]
-            p.grid = g2.reshape('c', b, r, cfg.gridDim()); // [B, R, C] packed order
+            p.grid = Ops.gatherRows(cast(batch.grid()), p.order); // [B, R, C] packed order
         }
         return p;
     }
@@ -450,9 +446,7 @@ public final class CaptionNet {
         INDArray queries = Nd4j.pullRows(c.top, 1, queryRows, 'c').reshape(c.groups, c.width, cfg.hiddenDim()); // [G, W, H]
         INDArray grid = p.grid; // [G, R, C]
         if (c.groupImages != null) {
-            long[] sh = p.grid.shape();
-            grid = Nd4j.pullRows(p.grid.reshape('c', sh[0], sh[1] * sh[2]), 1, c.groupImages, 'c')
-                    .reshape('c', c.groups, sh[1], sh[2]);
+            grid = Ops.gatherRows(p.grid, c.groupImages); // [G, R, C]
         }
         DotProductAttention.Memory memory = attention.memory(grid); // K, V [G, R, D]
         c.pass = attention.forward(memory, queries);

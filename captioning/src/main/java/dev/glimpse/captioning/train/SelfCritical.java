@@ -7,6 +7,7 @@ import dev.glimpse.captioning.eval.CiderD;
 import dev.glimpse.captioning.model.NetDecoderStep;
 import dev.glimpse.captioning.net.CaptionBatch;
 import dev.glimpse.captioning.net.CaptionNet;
+import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.text.Vocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+
 
 /**
  * Self-critical sequence training's data (Rennie et al. 2017; the baseline of Luo's "better variant", as ruotianluo's
@@ -65,11 +66,7 @@ final class SelfCritical {
         for (int r = 0; r < rows; r++) {
             gridOf[r] = r / k;
         }
-        INDArray rowGrids = null; // [U*K, R, C]: the decoder's start takes one grid per row
-        if (grids != null) {
-            long[] s = grids.shape();
-            rowGrids = Nd4j.pullRows(grids.reshape('c', s[0], s[1] * s[2]), 1, gridOf, 'c').reshape('c', rows, s[1], s[2]);
-        }
+        INDArray rowGrids = grids == null ? null : Ops.gatherRows(grids, gridOf); // [U*K, R, C]: one per decoding row
         List<Decoded> drawn = new SamplingDecoder(options, random).decode(new NetDecoderStep(net, pooled, rowGrids), rows);
         int[][] tokens = new int[rows][];
         double[] reward = new double[rows];

@@ -76,8 +76,7 @@ public final class FineTunedFeatures {
             if (imageGrids.size(0) == rowOf.length) {
                 return imageGrids;
             }
-            long[] s = imageGrids.shape();
-            return Nd4j.pullRows(imageGrids.reshape('c', s[0], s[1] * s[2]), 1, rowOf, 'c').reshape('c', rowOf.length, s[1], s[2]);
+            return Ops.gatherRows(imageGrids, rowOf);
         }
     }
 

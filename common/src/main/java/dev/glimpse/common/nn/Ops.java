@@ -34,6 +34,18 @@ public final class Ops {
     }
 
     /** ref[indices[i], :] += updates[i, :] (rows may repeat). */
+    /**
+     * Rows {@code rows[i]} of a [N, ...] array of any rank (repeats allowed), as a new c-order [rows.length, ...]
+     * array: e.g. per-image grids [U, R, C] laid out per caption.
+     */
+    public static INDArray gatherRows(INDArray a, int[] rows) {
+        long[] shape = a.shape().clone();
+        long rest = a.length() / Math.max(1, shape[0]);
+        INDArray flat = a.reshape('c', shape[0], rest); // [N, rest]
+        shape[0] = rows.length;
+        return Nd4j.pullRows(flat, 1, rows, 'c').reshape('c', shape);
+    }
+
     public static void scatterAddRows(INDArray ref, int[] indices, INDArray updates) {
         Nd4j.exec(DynamicCustomOp.builder("scatter_add")
                 .addInputs(ref, Nd4j.createFromArray(indices), updates).addOutputs(ref).build());
