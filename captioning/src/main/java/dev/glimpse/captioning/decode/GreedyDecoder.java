@@ -9,16 +9,20 @@ import java.util.List;
  * ignored), so the batch never has to be rebuilt.
  */
 public final class GreedyDecoder implements CaptionDecoder {
-    /** How a row's next word is chosen from its probabilities: an allowed id, or -1 when none can be. */
+    /** How row {@code row}'s next word is chosen from its probabilities: an allowed id, or -1 when none can be. */
     interface Pick {
-        int next(float[] probs, int step);
+        int next(float[] probs, int row, int step);
     }
 
     private final DecodeOptions options;
     private final Pick pick;
 
     public GreedyDecoder(DecodeOptions options) {
-        this(options, new TokenRules(options)::argmax);
+        this(options, rulesArgmax(new TokenRules(options)));
+    }
+
+    private static Pick rulesArgmax(TokenRules rules) {
+        return (probs, row, step) -> rules.argmax(probs, step);
     }
 
     /** The same loop with another choice of word per step (sampling: {@link SamplingDecoder}). */
@@ -51,7 +55,7 @@ public final class GreedyDecoder implements CaptionDecoder {
                 if (!unfinished[i]) {
                     continue;
                 }
-                int id = pick.next(probs[i], t);
+                int id = pick.next(probs[i], i, t);
                 if (id < 0) {
                     // Nothing allowed has probability > 0: stop this row rather than emit garbage.
                     unfinished[i] = false;

@@ -33,7 +33,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -311,34 +310,53 @@ final class CaptionTask implements TrainingLoop.Task {
     }
 
     /**
-     * A self-critical step over the distinct images of items [from, to): sampled captions weighted by their CIDEr-D
-     * advantage, dropout off (the captions are drawn from, and their gradients taken through, the same network).
-     * The draws are seeded by epoch, batch and slice, so a resumed or retried step samples the same captions.
+     * A self-critical step over the images whose first caption is among items [from, to): sampled captions weighted by
+     * their CIDEr-D advantage, dropout off (the captions are drawn from, and their gradients taken through, the same
+     * network). The draws are seeded by epoch and image, so a resumed or retried step, or the batch cut into slices
+     * (Spark), samples the same captions.
      */
     private TrainingLoop.StepLoss selfCriticalStep(int epoch, int batch, int from, int to) {
         if (selfCritical == null) {
             selfCritical = SelfCritical.of(data, cfg.selfCriticalSamples(), cfg.maxCaptionLength() + 1);
         }
-        int[] rows = epoch(epoch).get(batch);
-        long[] images = Arrays.stream(rows, from, to).mapToLong(r -> data.train().get(r).imageId()).distinct().toArray();
+        long[] images = imagesStartingIn(epoch(epoch).get(batch), from, to);
+        if (images.length == 0) {
+            return new TrainingLoop.StepLoss(0, 0);
+        }
         int k = selfCritical.samples();
         long[] rowImages = new long[images.length * k];
         for (int r = 0; r < rowImages.length; r++) {
             rowImages[r] = images[r / k];
         }
-        SplittableRandom random = new SplittableRandom(cfg.seed() * 1_000_003L + epoch * 7_919L + batch * 31L + from);
+        long seed = cfg.seed() * 1_000_003L + epoch * 7_919L; // with the image id: each image's draws of this epoch
         if (tuned != null) {
             FineTunedFeatures.Step st = tuned.forward(rowImages);
             SelfCritical.Samples s = selfCritical.sample(net, images, st.pooled(), cfg.attention() ? st.imageGrids() : null,
-                    random);
+                    seed);
             CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(s.batch(), false);
             tuned.backward(st, fs.dPooled(), fs.dGrid());
             return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
         }
         SelfCritical.Samples s = selfCritical.sample(net, images, features.pooled(rowImages),
-                cfg.attention() ? features.grid(images) : null, random);
+                cfg.attention() ? features.grid(images) : null, seed);
         StepLoss l = net.trainStep(s.batch(), false, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
+    }
+
+    /**
+     * The distinct images of a batch whose first caption is among items [from, to): slices of one batch (Spark) then
+     * sample each image once, whichever slice its other captions fall in.
+     */
+    private long[] imagesStartingIn(int[] rows, int from, int to) {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < to; i++) {
+            long id = data.train().get(rows[i]).imageId();
+            if (seen.add(id) && i >= from) {
+                out.add(id);
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     @Override

@@ -58,8 +58,10 @@ final class SelfCritical {
     /**
      * Samples {@link #samples()} captions for each image (rows image-major: image u owns rows u*K..u*K+K-1) and
      * weighs them. {@code pooled} [U*K, F] per row, {@code grids} [U, R, C] per image or null without attention.
+     * An image's samples are drawn from generators of its own (from {@code seed} and its id), so they do not depend
+     * on which other images share the batch or slice.
      */
-    Samples sample(CaptionNet net, long[] images, INDArray pooled, INDArray grids, SplittableRandom random) {
+    Samples sample(CaptionNet net, long[] images, INDArray pooled, INDArray grids, long seed) {
         int k = samples;
         int rows = images.length * k;
         int[] gridOf = new int[rows];
@@ -67,6 +69,13 @@ final class SelfCritical {
             gridOf[r] = r / k;
         }
         INDArray rowGrids = grids == null ? null : Ops.gatherRows(grids, gridOf); // [U*K, R, C]: one per decoding row
+        SplittableRandom[] random = new SplittableRandom[rows];
+        for (int u = 0; u < images.length; u++) {
+            SplittableRandom image = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * images[u]);
+            for (int j = 0; j < k; j++) {
+                random[u * k + j] = image.split();
+            }
+        }
         List<Decoded> drawn = new SamplingDecoder(options, random).decode(new NetDecoderStep(net, pooled, rowGrids), rows);
         int[][] tokens = new int[rows][];
         double[] reward = new double[rows];

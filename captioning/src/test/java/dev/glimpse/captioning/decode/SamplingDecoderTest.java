@@ -26,10 +26,19 @@ class SamplingDecoderTest {
         return p;
     }
 
+    private static SplittableRandom[] generators(long seed, int rows) {
+        SplittableRandom base = new SplittableRandom(seed);
+        SplittableRandom[] out = new SplittableRandom[rows];
+        for (int i = 0; i < rows; i++) {
+            out[i] = base.split();
+        }
+        return out;
+    }
+
     @Test
     void drawsAllowedWordsWithTheirRenormalisedProbabilities() {
         int rows = 4000;
-        List<Decoded> d = new SamplingDecoder(DecodeOptions.greedy(5), new SplittableRandom(3))
+        List<Decoded> d = new SamplingDecoder(DecodeOptions.greedy(5), generators(3, rows))
                 .decode(new FakeStep(SamplingDecoderTest::model, rows, 0), rows);
         int fours = 0;
         for (Decoded x : d) {
@@ -56,9 +65,9 @@ class SamplingDecoderTest {
             return p;
         };
         int rows = 50;
-        List<Decoded> a = new SamplingDecoder(DecodeOptions.greedy(8), new SplittableRandom(11)).decode(new FakeStep(m, rows, 0), rows);
-        List<Decoded> b = new SamplingDecoder(DecodeOptions.greedy(8), new SplittableRandom(11)).decode(new FakeStep(m, rows, 0), rows);
-        List<Decoded> c = new SamplingDecoder(DecodeOptions.greedy(8), new SplittableRandom(12)).decode(new FakeStep(m, rows, 0), rows);
+        List<Decoded> a = new SamplingDecoder(DecodeOptions.greedy(8), generators(11, rows)).decode(new FakeStep(m, rows, 0), rows);
+        List<Decoded> b = new SamplingDecoder(DecodeOptions.greedy(8), generators(11, rows)).decode(new FakeStep(m, rows, 0), rows);
+        List<Decoded> c = new SamplingDecoder(DecodeOptions.greedy(8), generators(12, rows)).decode(new FakeStep(m, rows, 0), rows);
         boolean anyDiffers = false;
         for (int i = 0; i < rows; i++) {
             assertArrayEquals(a.get(i).best().words(), b.get(i).best().words());
@@ -75,7 +84,7 @@ class SamplingDecoderTest {
             p[4] = 1f;
             return p;
         };
-        Hypothesis cut = new SamplingDecoder(DecodeOptions.greedy(3), new SplittableRandom(1))
+        Hypothesis cut = new SamplingDecoder(DecodeOptions.greedy(3), generators(1, 1))
                 .decode(new FakeStep(never, 1, 0), 1).get(0).best();
         assertArrayEquals(new int[] {4, 4, 4}, cut.words());
         assertFalse(cut.ended());
@@ -84,9 +93,29 @@ class SamplingDecoderTest {
             p[TokenRules.UNK] = 1f;
             return p;
         };
-        Hypothesis none = new SamplingDecoder(DecodeOptions.greedy(3), new SplittableRandom(1))
+        Hypothesis none = new SamplingDecoder(DecodeOptions.greedy(3), generators(1, 1))
                 .decode(new FakeStep(onlyUnk, 1, 0), 1).get(0).best();
         assertEquals(0, none.length());
         assertFalse(none.ended());
+    }
+
+    /** Row i draws from generator i alone: the same generator gives the same caption in any batch. */
+    @Test
+    void aRowsDrawsDependOnItsOwnGeneratorOnly() {
+        FakeStep.Model m = (image, prefix) -> {
+            float[] p = new float[V];
+            p[TokenRules.END] = prefix.size() < 3 ? 0.1f : 0.5f;
+            p[4] = 0.45f;
+            p[5] = 1f - 0.45f - p[TokenRules.END];
+            return p;
+        };
+        SplittableRandom[] three = generators(5, 3);
+        List<Decoded> together = new SamplingDecoder(DecodeOptions.greedy(10), three).decode(new FakeStep(m, 3, 0), 3);
+        SplittableRandom[] again = generators(5, 3);
+        Decoded alone = new SamplingDecoder(DecodeOptions.greedy(10), new SplittableRandom[] {again[2]})
+                .decode(new FakeStep(m, 1, 0), 1).get(0);
+        assertArrayEquals(together.get(2).best().words(), alone.best().words());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SamplingDecoder(DecodeOptions.greedy(10), generators(1, 2)).decode(new FakeStep(m, 3, 0), 3));
     }
 }
