@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -159,11 +161,14 @@ class FineTuneResumeTest {
         }
     }
 
-    @Test
-    void aRunResumedMidEpochEqualsAnUninterruptedOne() throws IOException {
+    /** With dropout in cross-entropy epochs; with self-critical epochs from the second on (the crash falls in one). */
+    @ParameterizedTest(name = "selfCriticalAfter={0}")
+    @ValueSource(ints = {-1, 1})
+    void aRunResumedMidEpochEqualsAnUninterruptedOne(int selfCriticalAfter) throws IOException {
         SyntheticCaptions data = new SyntheticCaptions(16, 4, 2);
         FeatureSource split = splitActivations(data);
-        CaptionTrainingConfig cfg = CaptionTrainerTest.tiny().epochs(3).checkpointEvery(2).dropout(0.3).build();
+        CaptionTrainingConfig cfg = CaptionTrainerTest.tiny().epochs(3).checkpointEvery(2).dropout(0.3)
+                .selfCriticalAfter(selfCriticalAfter).build();
 
         Path straight = dir.resolve("straight.zip");
         CaptionTrainer.Result full = train(data, split, cfg, straight, false, new StringWriter());
