@@ -61,12 +61,12 @@ public final class CiderD {
             logN = Math.log(references.size());
         }
 
-        /** CIDEr-D of one caption against its references (a non-empty list). */
-        public double score(String candidate, List<String> references) {
-            if (references.isEmpty()) {
-                throw new IllegalArgumentException("CIDEr-D needs at least one reference");
+        /** CIDEr-D of one caption against the references of the corpus's image {@code image} (its index). */
+        public double score(String candidate, int image) {
+            if (image < 0 || image >= refGrams.size()) {
+                throw new IndexOutOfBoundsException("image " + image + " of a corpus of " + refGrams.size());
             }
-            return scoreCooked(candidate, cook(references));
+            return scoreCooked(candidate, refGrams.get(image));
         }
 
         private static List<NGrams> cook(List<String> refs) {

@@ -19,6 +19,7 @@ import dev.glimpse.common.imageside.FineTunedFeatures;
 import dev.glimpse.common.imageside.FineTuning;
 import dev.glimpse.common.imageside.ImageSide;
 import dev.glimpse.common.io.Json;
+import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.common.text.Vocabulary;
 import dev.glimpse.common.train.DatasetFile;
@@ -30,9 +31,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -323,23 +326,20 @@ final class CaptionTask implements TrainingLoop.Task {
         if (images.length == 0) {
             return new TrainingLoop.StepLoss(0, 0);
         }
-        int k = selfCritical.samples();
-        long[] rowImages = new long[images.length * k];
-        for (int r = 0; r < rowImages.length; r++) {
-            rowImages[r] = images[r / k];
-        }
+        int[] rowOf = selfCritical.rowOf(images.length);
         long seed = cfg.seed() * 1_000_003L + epoch * 7_919L; // with the image id: each image's draws of this epoch
         if (tuned != null) {
-            FineTunedFeatures.Step st = tuned.forward(rowImages);
-            SelfCritical.Samples s = selfCritical.sample(net, images, st.pooled(), cfg.attention() ? st.imageGrids() : null,
+            long[] rowImages = Arrays.stream(rowOf).mapToLong(u -> images[u]).toArray();
+            FineTunedFeatures.Step st = tuned.forward(rowImages); // the encoder runs once per image; pooled per row
+            CaptionBatch samples = selfCritical.sample(net, images, st.pooled(), cfg.attention() ? st.imageGrids() : null,
                     seed);
-            CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(s.batch(), false);
+            CaptionNet.FeatureStep fs = net.trainStepWithFeatureGradients(samples, false);
             tuned.backward(st, fs.dPooled(), fs.dGrid());
             return new TrainingLoop.StepLoss(fs.loss().lossSum(), fs.loss().tokens());
         }
-        SelfCritical.Samples s = selfCritical.sample(net, images, features.pooled(rowImages),
-                cfg.attention() ? features.grid(images) : null, seed);
-        StepLoss l = net.trainStep(s.batch(), false, cfg.tbptt());
+        CaptionBatch samples = selfCritical.sample(net, images, Ops.gatherRows(features.pooled(images), rowOf),
+                cfg.attention() ? features.grid(images) : null, seed); // features read once per image
+        StepLoss l = net.trainStep(samples, false, cfg.tbptt());
         return new TrainingLoop.StepLoss(l.lossSum(), l.tokens());
     }
 
@@ -348,7 +348,7 @@ final class CaptionTask implements TrainingLoop.Task {
      * sample each image once, whichever slice its other captions fall in.
      */
     private long[] imagesStartingIn(int[] rows, int from, int to) {
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        Set<Long> seen = new HashSet<>();
         List<Long> out = new ArrayList<>();
         for (int i = 0; i < to; i++) {
             long id = data.train().get(rows[i]).imageId();

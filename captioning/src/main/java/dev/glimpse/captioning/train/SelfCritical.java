@@ -10,6 +10,7 @@ import dev.glimpse.captioning.net.CaptionNet;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.text.Vocabulary;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +27,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class SelfCritical {
     private final Vocabulary vocabulary;
-    private final Map<Long, List<String>> references;
+    private final Map<Long, Integer> corpusIndex; // training image id -> its references in the corpus
     private final CiderD.Corpus corpus;
     private final int samples;
     private final DecodeOptions options;
 
     private SelfCritical(Vocabulary vocabulary, Map<Long, List<String>> references, int samples, int maxLength) {
         this.vocabulary = vocabulary;
-        this.references = references;
+        this.corpusIndex = new HashMap<>();
+        for (Long id : references.keySet()) {
+            corpusIndex.put(id, corpusIndex.size());
+        }
         this.corpus = new CiderD.Corpus(new ArrayList<>(references.values()));
         this.samples = samples;
         this.options = DecodeOptions.greedy(maxLength);
@@ -52,22 +56,25 @@ final class SelfCritical {
         return samples;
     }
 
-    /** The sampled captions of a step: a batch to train on, and their mean reward. */
-    record Samples(CaptionBatch batch, double meanReward) {}
+    /** The rows' layout, image-major: row r samples image {@code r / K}. */
+    int[] rowOf(int images) {
+        int[] rowOf = new int[images * samples];
+        for (int r = 0; r < rowOf.length; r++) {
+            rowOf[r] = r / samples;
+        }
+        return rowOf;
+    }
 
     /**
-     * Samples {@link #samples()} captions for each image (rows image-major: image u owns rows u*K..u*K+K-1) and
-     * weighs them. {@code pooled} [U*K, F] per row, {@code grids} [U, R, C] per image or null without attention.
+     * Samples {@link #samples()} captions for each image (rows as {@link #rowOf}) and returns them weighted, a batch
+     * to train on. {@code pooled} [U*K, F] per row, {@code grids} [U, R, C] per image or null without attention.
      * An image's samples are drawn from generators of its own (from {@code seed} and its id), so they do not depend
      * on which other images share the batch or slice.
      */
-    Samples sample(CaptionNet net, long[] images, INDArray pooled, INDArray grids, long seed) {
+    CaptionBatch sample(CaptionNet net, long[] images, INDArray pooled, INDArray grids, long seed) {
         int k = samples;
-        int rows = images.length * k;
-        int[] gridOf = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            gridOf[r] = r / k;
-        }
+        int[] gridOf = rowOf(images.length);
+        int rows = gridOf.length;
         INDArray rowGrids = grids == null ? null : Ops.gatherRows(grids, gridOf); // [U*K, R, C]: one per decoding row
         SplittableRandom[] random = new SplittableRandom[rows];
         for (int u = 0; u < images.length; u++) {
@@ -91,25 +98,23 @@ final class SelfCritical {
             }
             empty[r] = t.length < 2; // nothing allowed had probability > 0: trained with weight 0
             tokens[r] = empty[r] ? new int[] {Vocabulary.START, Vocabulary.END} : t;
-            List<String> refs = references.get(images[r / k]);
+            Integer refs = corpusIndex.get(images[r / k]);
             if (refs == null) {
                 throw new IllegalArgumentException("image " + images[r / k] + " has no training captions");
             }
             reward[r] = empty[r] ? 0 : corpus.score(vocabulary.decode(words), refs);
         }
         double[] weights = new double[rows];
-        double total = 0;
         for (int u = 0; u < images.length; u++) {
             double sum = 0;
             for (int j = 0; j < k; j++) {
                 sum += reward[u * k + j];
             }
-            total += sum;
             for (int j = 0; j < k; j++) {
                 int r = u * k + j;
                 weights[r] = empty[r] ? 0 : reward[r] - (sum - reward[r]) / (k - 1);
             }
         }
-        return new Samples(new CaptionBatch(pooled, grids, grids == null ? null : gridOf, tokens, weights), total / rows);
+        return new CaptionBatch(pooled, grids, grids == null ? null : gridOf, tokens, weights);
     }
 }
