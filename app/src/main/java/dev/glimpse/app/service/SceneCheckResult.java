@@ -43,7 +43,10 @@ public record SceneCheckResult(String model, String objects, String split, int s
     public record Verdict(String image, String color, String shape, String caption, boolean colorNamed,
                           boolean shapeNamed, Double shapeMass, Double colorMass) {}
 
-    /** "one-object scenes: colour+shape right 61/68 (90%); attention in the object's box: shape word 0.64, colour word 0.58". */
+    /**
+     * "one-object scenes: colour+shape right 61/68 (90%); attention in the object's box: shape word 0.64 (uniform 0.15),
+     * colour word 0.58 (uniform 0.15)".
+     */
     @JsonIgnore
     public String summary() {
         if (scenes == 0) {
@@ -58,7 +61,15 @@ public record SceneCheckResult(String model, String objects, String split, int s
                 + mean(colorWord);
     }
 
+    /** The mass beside what even attention would give: a captioner trained from random weights can look beside the object. */
     private static String mean(WordMass m) {
-        return m.mean() == null ? "n/a (never generated)" : String.format(Locale.ROOT, "%.2f", m.mean());
+        if (m.mean() == null) {
+            return "n/a (never generated)";
+        }
+        String text = String.format(Locale.ROOT, "%.2f", m.mean());
+        if (m.uniform() == null) {
+            return text;
+        }
+        return text + String.format(Locale.ROOT, " (uniform %.2f%s)", m.uniform(), m.mean() <= m.uniform() ? ", not on the object" : "");
     }
 }
