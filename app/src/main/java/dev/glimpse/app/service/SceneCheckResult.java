@@ -61,6 +61,13 @@ public record SceneCheckResult(String model, String objects, String split, int s
                 + mean(colorWord);
     }
 
+    /** Whether the shape word was generated and its attention is no better than even attention over the grid. */
+    @JsonIgnore
+    public boolean shapeNotLocalised() {
+        return shapeWord != null && shapeWord.mean() != null && shapeWord.uniform() != null
+                && shapeWord.mean() <= shapeWord.uniform();
+    }
+
     /** The mass beside what even attention would give: a captioner trained from random weights can look beside the object. */
     private static String mean(WordMass m) {
         if (m.mean() == null) {

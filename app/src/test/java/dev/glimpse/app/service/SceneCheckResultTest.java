@@ -1,6 +1,8 @@
 package dev.glimpse.app.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,5 +23,13 @@ class SceneCheckResultTest {
     void aWordNeverGeneratedHasNoMass() {
         assertEquals("one-object scenes: colour+shape right 3/4 (75%); attention in the object's box: shape word n/a"
                 + " (never generated), colour word 0.60 (uniform 0.16)", result(null, 0.6).summary());
+    }
+
+    @Test
+    void theShapeIsNotLocalisedWhenItsMassIsNoBetterThanEven() {
+        assertTrue(result(0.12, 0.71).shapeNotLocalised());
+        assertTrue(result(0.15, 0.71).shapeNotLocalised());
+        assertFalse(result(0.72, 0.07).shapeNotLocalised());
+        assertFalse(result(null, 0.6).shapeNotLocalised(), "no shape word generated: nothing to judge");
     }
 }
