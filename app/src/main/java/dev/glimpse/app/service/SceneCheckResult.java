@@ -35,7 +35,13 @@ public record SceneCheckResult(String model, String objects, String split, int s
      * @param uniform  what attention spread evenly over the grid would give on those captions
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record WordMass(Double mean, int captions, Double uniform) {}
+    public record WordMass(Double mean, int captions, Double uniform) {
+        /** The word was generated and its attention is no better than even attention over the grid. */
+        @JsonIgnore
+        public boolean noBetterThanEven() {
+            return mean != null && uniform != null && mean <= uniform;
+        }
+    }
 
     /** One scene: its object, the greedy caption and, where the word was generated, its mass in the box. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -64,8 +70,7 @@ public record SceneCheckResult(String model, String objects, String split, int s
     /** Whether the shape word was generated and its attention is no better than even attention over the grid. */
     @JsonIgnore
     public boolean shapeNotLocalised() {
-        return shapeWord != null && shapeWord.mean() != null && shapeWord.uniform() != null
-                && shapeWord.mean() <= shapeWord.uniform();
+        return shapeWord != null && shapeWord.noBetterThanEven();
     }
 
     /** The mass beside what even attention would give: a captioner trained from random weights can look beside the object. */
@@ -77,6 +82,6 @@ public record SceneCheckResult(String model, String objects, String split, int s
         if (m.uniform() == null) {
             return text;
         }
-        return text + String.format(Locale.ROOT, " (uniform %.2f%s)", m.uniform(), m.mean() <= m.uniform() ? ", not on the object" : "");
+        return text + String.format(Locale.ROOT, " (uniform %.2f%s)", m.uniform(), m.noBetterThanEven() ? ", not on the object" : "");
     }
 }
