@@ -63,8 +63,8 @@ public record SceneCheckResult(String model, String objects, String split, int s
         if (shapeWord == null) {
             return counts + "; the model has no attention";
         }
-        return counts + "; attention in the object's box: shape word " + mean(shapeWord) + ", colour word "
-                + mean(colorWord);
+        return counts + "; attention in the object's box: shape word " + massText(shapeWord) + ", colour word "
+                + massText(colorWord);
     }
 
     /** Whether the shape word was generated and its attention is no better than even attention over the grid. */
@@ -74,7 +74,7 @@ public record SceneCheckResult(String model, String objects, String split, int s
     }
 
     /** The mass beside what even attention would give: a captioner trained from random weights can look beside the object. */
-    private static String mean(WordMass m) {
+    private static String massText(WordMass m) {
         if (m.mean() == null) {
             return "n/a (never generated)";
         }
