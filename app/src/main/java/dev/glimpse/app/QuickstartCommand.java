@@ -75,8 +75,14 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "With --fine-tune: the encoder's learning rate (default: ${DEFAULT-VALUE}).")
     double encoderLr;
 
-    /** The scenes' own size: fine-tuning at the network's 227 px would cost 3x for nothing the scenes hold. */
-    private static final int TUNE_SIZE = 128;
+    @Option(names = "--encoder-size", defaultValue = "128", paramLabel = "PX",
+            description = "With --fine-tune: the side the scenes are resized to for the encoder, 64 or more; its grid has"
+                    + " a cell per ~18 px (default: ${DEFAULT-VALUE}, the scenes' own size; README, 'The recipe is not"
+                    + " robust', has 160 measured).")
+    int encoderSize;
+
+    /** Below this the random-init SqueezeNet's grid has under 3x3 cells: nothing left to attend over. */
+    private static final int MIN_ENCODER_SIZE = 64;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed for scenes, encoder and training (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -84,6 +90,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (encoderSize < MIN_ENCODER_SIZE || encoderSize > dev.glimpse.common.encoder.EncoderRequest.MAX_INPUT_SIZE) {
+            // checked before the scenes are drawn: the training step would refuse it only minutes later
+            throw new GlimpseException("quickstart: --encoder-size must be in " + MIN_ENCODER_SIZE + ".."
+                    + dev.glimpse.common.encoder.EncoderRequest.MAX_INPUT_SIZE + ", got " + encoderSize);
+        }
         long t0 = System.nanoTime();
         Path scenes = work.resolve("scenes");
         Path features = work.resolve("features");
@@ -104,7 +115,7 @@ final class QuickstartCommand implements Callable<Integer> {
         // one batch (the encoder runs once per image); the VQA model then reads that encoder's features.
         List<String> source = tune
                 ? List.of("--fine-tune", fineTune, "--encoder-lr", Double.toString(encoderLr), "--encoder-seed", seedText,
-                        "--encoder-size", Integer.toString(TUNE_SIZE), "--batch", "160", "--lr", "1e-3")
+                        "--encoder-size", Integer.toString(encoderSize), "--batch", "160", "--lr", "1e-3")
                 : List.of("--features", features.toString(), "--encoder-seed", seedText);
         Path captioner = trained.resolve("captioner.zip");
         int epochs = captionEpochs > 0 ? captionEpochs : tune ? 12 : 5;

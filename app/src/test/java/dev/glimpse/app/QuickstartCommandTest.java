@@ -36,6 +36,18 @@ class QuickstartCommandTest {
         assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
     }
 
+    /** A size the encoder cannot take is refused at once, in one line, before minutes of scene drawing. */
+    @Test
+    void refusesAnEncoderSizeBeforeDrawingScenes() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
+                dir.resolve("models").toString(), "--encoder-size", "20"}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertTrue(code != 0, "exit code " + code);
+        assertTrue(err.toString().contains("--encoder-size") && err.toString().strip().lines().count() == 1, err.toString());
+        assertTrue(!Files.exists(dir.resolve("work/scenes")), "no scenes drawn");
+    }
+
     /** The default: the encoder learns; the VQA model reads the captioner's fine-tuned encoder and records the same tuned parameters. */
     @Test
     void fineTunedQuickstartSharesTheTunedEncoder() throws Exception {
