@@ -9,6 +9,10 @@ import java.lang.management.ManagementFactory;
  */
 final class BenchTimer {
     static final long WARMUP_NANOS = 3_000_000_000L;
+    /** Warm-up goes on until the JIT compiler has been idle this long ... */
+    static final long JIT_QUIET_NANOS = 1_000_000_000L;
+    /** ... or this much time has passed. */
+    static final long MAX_WARMUP_NANOS = 20_000_000_000L;
 
     private BenchTimer() {}
 
@@ -20,15 +24,30 @@ final class BenchTimer {
     record Timing(double[] wall, double[] cpu) {}
 
     /**
-     * Warms up for at least {@code warmup} runs and {@link #WARMUP_NANOS}: unlike Python, the JVM is
-     * still compiling the decoders' Java loops after a few runs of a short case (the first GREEDY
-     * batch-1 repetitions used ~2.4 cores of CPU for one core of work), and a steady state is what a
-     * server or a data-set run sees.
+     * Warms up for at least {@code warmup} runs and {@link #WARMUP_NANOS}, and then until the JIT compiler has
+     * compiled nothing for {@link #JIT_QUIET_NANOS} (at most {@link #MAX_WARMUP_NANOS}): unlike Python, the JVM is
+     * still compiling the decoders' Java loops after a few runs of a short case (the first GREEDY batch-1
+     * repetitions used ~2.4 cores of CPU for one core of work), a compiler thread then takes a core from the
+     * OpenMP threads that spin waiting for each other (the first case of a run had p95 at 3-4x its median, the
+     * same case after others 1.1-1.2x), and a steady state is what a server or a data-set run sees.
      */
     static Timing time(Body body, int warmup, int reps) throws Exception {
         long start = System.nanoTime();
-        for (int i = 0; i < warmup || System.nanoTime() - start < WARMUP_NANOS; i++) {
+        var jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
+        long quietSince = start;
+        for (int i = 0; ; i++) {
+            long now = System.nanoTime();
+            boolean warm = i >= warmup && now - start >= WARMUP_NANOS;
+            if (warm && (!watchJit || now - quietSince >= JIT_QUIET_NANOS || now - start >= MAX_WARMUP_NANOS)) {
+                break;
+            }
             body.run();
+            if (watchJit && jit.getTotalCompilationTime() != compiled) {
+                compiled = jit.getTotalCompilationTime();
+                quietSince = System.nanoTime();
+            }
         }
         double[] t = new double[reps];
         double[] cpu = new double[reps];
