@@ -81,6 +81,14 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " robust', has 160 measured).")
     int encoderSize;
 
+    @Option(names = "--caption-batch", defaultValue = "160", paramLabel = "N",
+            description = "With --fine-tune: captions per captioner step, all captions of an image together (5 per scene:"
+                    + " N/5 images per encoder update) (default: ${DEFAULT-VALUE}).")
+    int captionBatch;
+
+    /** As 'train captioner --batch' allows. */
+    private static final int MAX_CAPTION_BATCH = 4096;
+
     /** Below this the random-init SqueezeNet's grid has under 3x3 cells: nothing left to attend over. */
     private static final int MIN_ENCODER_SIZE = 64;
 
@@ -94,6 +102,9 @@ final class QuickstartCommand implements Callable<Integer> {
             // checked before the scenes are drawn: the training step would refuse it only minutes later
             throw new GlimpseException("quickstart: --encoder-size must be in " + MIN_ENCODER_SIZE + ".."
                     + dev.glimpse.common.encoder.EncoderRequest.MAX_INPUT_SIZE + ", got " + encoderSize);
+        }
+        if (captionBatch < 1 || captionBatch > MAX_CAPTION_BATCH) {
+            throw new GlimpseException("quickstart: --caption-batch must be in 1.." + MAX_CAPTION_BATCH + ", got " + captionBatch);
         }
         long t0 = System.nanoTime();
         Path scenes = work.resolve("scenes");
@@ -115,7 +126,7 @@ final class QuickstartCommand implements Callable<Integer> {
         // one batch (the encoder runs once per image); the VQA model then reads that encoder's features.
         List<String> source = tune
                 ? List.of("--fine-tune", fineTune, "--encoder-lr", Double.toString(encoderLr), "--encoder-seed", seedText,
-                        "--encoder-size", Integer.toString(encoderSize), "--batch", "160", "--lr", "1e-3")
+                        "--encoder-size", Integer.toString(encoderSize), "--batch", Integer.toString(captionBatch), "--lr", "1e-3")
                 : List.of("--features", features.toString(), "--encoder-seed", seedText);
         Path captioner = trained.resolve("captioner.zip");
         int epochs = captionEpochs > 0 ? captionEpochs : tune ? 12 : 5;

@@ -36,15 +36,16 @@ class QuickstartCommandTest {
         assertTrue(Files.size(dir.resolve("work/sample-attention.png")) > 0);
     }
 
-    /** A size the encoder cannot take is refused at once, in one line, before minutes of scene drawing. */
-    @Test
-    void refusesAnEncoderSizeBeforeDrawingScenes() {
+    /** A size the encoder cannot take, or a batch training cannot, is refused at once, in one line, before minutes of scene drawing. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"--encoder-size, 20", "--caption-batch, 0", "--caption-batch, 5000"})
+    void refusesOutOfRangeSizesBeforeDrawingScenes(String option, String value) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(new String[] {"quickstart", "--work", dir.resolve("work").toString(), "--models",
-                dir.resolve("models").toString(), "--encoder-size", "20"}, new PrintWriter(out, true), new PrintWriter(err, true));
+                dir.resolve("models").toString(), option, value}, new PrintWriter(out, true), new PrintWriter(err, true));
         assertTrue(code != 0, "exit code " + code);
-        assertTrue(err.toString().contains("--encoder-size") && err.toString().strip().lines().count() == 1, err.toString());
+        assertTrue(err.toString().contains(option) && err.toString().strip().lines().count() == 1, err.toString());
         assertTrue(!Files.exists(dir.resolve("work/scenes")), "no scenes drawn");
     }
 
