@@ -1,6 +1,7 @@
 package dev.glimpse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.io.AtomicFiles;
 import dev.glimpse.common.io.Json;
@@ -98,10 +99,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (encoderSize < MIN_ENCODER_SIZE || encoderSize > dev.glimpse.common.encoder.EncoderRequest.MAX_INPUT_SIZE) {
+        if (encoderSize < MIN_ENCODER_SIZE || encoderSize > EncoderRequest.MAX_INPUT_SIZE) {
             // checked before the scenes are drawn: the training step would refuse it only minutes later
             throw new GlimpseException("quickstart: --encoder-size must be in " + MIN_ENCODER_SIZE + ".."
-                    + dev.glimpse.common.encoder.EncoderRequest.MAX_INPUT_SIZE + ", got " + encoderSize);
+                    + EncoderRequest.MAX_INPUT_SIZE + ", got " + encoderSize);
         }
         if (captionBatch < 1 || captionBatch > MAX_CAPTION_BATCH) {
             throw new GlimpseException("quickstart: --caption-batch must be in 1.." + MAX_CAPTION_BATCH + ", got " + captionBatch);

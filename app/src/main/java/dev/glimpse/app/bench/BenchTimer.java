@@ -44,8 +44,9 @@ final class BenchTimer {
                 break;
             }
             body.run();
-            if (watchJit && jit.getTotalCompilationTime() != compiled) {
-                compiled = jit.getTotalCompilationTime();
+            long total = watchJit ? jit.getTotalCompilationTime() : compiled;
+            if (total != compiled) {
+                compiled = total;
                 quietSince = System.nanoTime();
             }
         }
