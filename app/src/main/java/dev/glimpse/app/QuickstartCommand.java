@@ -1,6 +1,7 @@
 package dev.glimpse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.glimpse.captioning.train.CaptionTrainingConfig;
 import dev.glimpse.common.encoder.EncoderRequest;
 import dev.glimpse.common.GlimpseException;
 import dev.glimpse.common.io.AtomicFiles;
@@ -87,9 +88,6 @@ final class QuickstartCommand implements Callable<Integer> {
                     + " N/5 images per encoder update) (default: ${DEFAULT-VALUE}).")
     int captionBatch;
 
-    /** As 'train captioner --batch' allows. */
-    private static final int MAX_CAPTION_BATCH = 4096;
-
     /** Below this the random-init SqueezeNet's grid has under 3x3 cells: nothing left to attend over. */
     private static final int MIN_ENCODER_SIZE = 64;
 
@@ -104,8 +102,9 @@ final class QuickstartCommand implements Callable<Integer> {
             throw new GlimpseException("quickstart: --encoder-size must be in " + MIN_ENCODER_SIZE + ".."
                     + EncoderRequest.MAX_INPUT_SIZE + ", got " + encoderSize);
         }
-        if (captionBatch < 1 || captionBatch > MAX_CAPTION_BATCH) {
-            throw new GlimpseException("quickstart: --caption-batch must be in 1.." + MAX_CAPTION_BATCH + ", got " + captionBatch);
+        if (captionBatch < 1 || captionBatch > CaptionTrainingConfig.MAX_BATCH_SIZE) {
+            throw new GlimpseException("quickstart: --caption-batch must be in 1.." + CaptionTrainingConfig.MAX_BATCH_SIZE
+                    + ", got " + captionBatch);
         }
         long t0 = System.nanoTime();
         Path scenes = work.resolve("scenes");

@@ -52,7 +52,7 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
         require(selfCriticalSamples >= 2 && selfCriticalSamples <= 100, "self-critical samples must be in 2..100");
         require(selfCriticalRateScale > 0 && selfCriticalRateScale <= 10, "self-critical lr scale must be in (0, 10]");
         require(epochs >= 1, "epochs must be >= 1");
-        require(batchSize >= 1 && batchSize <= 4096, "batch size must be in 1..4096");
+        require(batchSize >= 1 && batchSize <= MAX_BATCH_SIZE, "batch size must be in 1.." + MAX_BATCH_SIZE);
         require(schedule != null, "a learning-rate schedule is required");
         require(clipNorm >= 0, "clip norm must be >= 0");
         require(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
@@ -75,6 +75,9 @@ public record CaptionTrainingConfig(int epochs, int batchSize, LearningRateSched
                 CellKind.LSTM, 0, 0, -1, DEFAULT_SELF_CRITICAL_SAMPLES,
                 DEFAULT_SELF_CRITICAL_RATE_SCALE);
     }
+
+    /** Largest captions per step. */
+    public static final int MAX_BATCH_SIZE = 4096;
 
     /** Samples per image of a self-critical step, as ruotianluo's {@code --train_sample_n}. */
     public static final int DEFAULT_SELF_CRITICAL_SAMPLES = 5;
