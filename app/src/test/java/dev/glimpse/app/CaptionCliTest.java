@@ -170,6 +170,18 @@ class CaptionCliTest {
         assertEquals(1, r.err().strip().split("\n").length, "one line per bad file: " + r.err());
     }
 
+    /** --bf16 captions greedily through the bfloat16 path where the CPU has it, and says so where it has not. */
+    @Test
+    void bf16GreedyCaptionOfOneImage() throws Exception {
+        Path img = Files.list(scenes.val().imageDir()).sorted().findFirst().orElseThrow();
+        Result r = run("caption", img.toString(), "--model", model.toString(), "--beam", "1", "--bf16");
+        assertEquals(0, r.code(), r.err());
+        String[] parts = r.out().strip().split("\t");
+        assertEquals(2, parts.length, r.out());
+        assertTrue(parts[0].endsWith(img.getFileName().toString()) && !parts[1].isBlank(), r.out());
+        assertEquals(!dev.glimpse.common.nn.Bf16RowProduct.supported(), r.err().contains("no AVX512_BF16"), r.err());
+    }
+
     @Test
     void jsonAndAttentionMap() throws Exception {
         Path img = Files.list(scenes.val().imageDir()).sorted().findFirst().orElseThrow();

@@ -13,6 +13,7 @@ import dev.glimpse.common.encoder.Encoders;
 import dev.glimpse.common.encoder.FineTune;
 import dev.glimpse.common.encoder.ImageEncoder;
 import dev.glimpse.common.nn.Adam;
+import dev.glimpse.common.nn.Bf16RowProduct;
 import dev.glimpse.common.nn.CellKind;
 import dev.glimpse.vqa.net.VqaNet;
 import dev.glimpse.vqa.net.VqaNetConfig;
@@ -203,6 +204,13 @@ final class BenchCases {
             BenchTimer.Timing t = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), b == 1 ? 5 : 3,
                     b == 1 ? reps(50, 10) : reps(25, 5));
             out.add(BenchResult.of("GREEDY", "batch " + b + ", 20 tokens, per-word input table", t, b, "img/s"));
+            if (b == 1 && Bf16RowProduct.supported()) {
+                // what `caption --beam 1` runs on this CPU: the same net, weights streamed as bfloat16
+                net.decodeInBf16(true);
+                BenchTimer.Timing h = BenchTimer.time(() -> decodeNoStop(net, pooled, 1), 5, reps(50, 10));
+                net.decodeInBf16(false);
+                out.add(BenchResult.of("GREEDY", "batch 1, 20 tokens, per-word input table, bf16 weights", h, 1, "img/s"));
+            }
         }
         return out;
     }

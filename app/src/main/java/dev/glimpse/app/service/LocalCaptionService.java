@@ -5,6 +5,7 @@ import dev.glimpse.captioning.model.Caption;
 import dev.glimpse.captioning.model.CaptionModel;
 import dev.glimpse.captioning.model.Captioner;
 import dev.glimpse.common.GlimpseException;
+import dev.glimpse.common.nn.Bf16RowProduct;
 import dev.glimpse.common.encoder.EncoderInfo;
 import dev.glimpse.common.features.FeatureCache;
 import dev.glimpse.common.image.ImageLoader;
@@ -44,6 +45,15 @@ public final class LocalCaptionService implements CaptionService {
 
     public static LocalCaptionService open(Path model, EncoderAccess access, ImageLoader loader) {
         return new LocalCaptionService(model, Captioner.open(model, access), loader);
+    }
+
+    /**
+     * Greedy captions of one image at a time through bfloat16 copies of the decoder's weights (see
+     * {@link Captioner#decodeInBf16}); returns whether this CPU does that natively, else it stays in float.
+     */
+    public boolean decodeInBf16(boolean on) {
+        captioner.decodeInBf16(on);
+        return on && Bf16RowProduct.supported();
     }
 
     /** The model file this service captions with. */

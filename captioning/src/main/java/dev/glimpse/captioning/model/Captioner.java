@@ -5,6 +5,7 @@ import dev.glimpse.captioning.decode.DecodeOptions;
 import dev.glimpse.captioning.decode.Decoded;
 import dev.glimpse.captioning.decode.Hypothesis;
 import dev.glimpse.captioning.net.CaptionNet;
+import dev.glimpse.common.nn.Bf16RowProduct;
 import dev.glimpse.common.encoder.EncodedBatch;
 import dev.glimpse.common.encoder.EncoderInfo;
 import dev.glimpse.common.imageside.EncoderAccess;
@@ -64,6 +65,16 @@ public final class Captioner implements AutoCloseable {
 
     public CaptionModel model() {
         return model;
+    }
+
+    /**
+     * Whether captions of one image at a time decoded greedily ({@code beamWidth} 1) stream the decoder's
+     * weights as bfloat16 (see {@link CaptionNet#decodeInBf16}); ignored on a CPU without AVX512_BF16, where
+     * the format is emulated and slower. Beam search and batches of images are not affected.
+     */
+    public Captioner decodeInBf16(boolean on) {
+        net.decodeInBf16(on && Bf16RowProduct.supported());
+        return this;
     }
 
     public List<Caption> caption(List<BufferedImage> images, DecodeOptions options) {

@@ -82,6 +82,41 @@ class CaptionNetTest {
         }
     }
 
+    /**
+     * bfloat16 decoding at batch 1 stays within bfloat16's rounding of the float decoder, differs from it (the
+     * copies are used), follows parameter changes, and leaves batched decoding bit for bit as it was.
+     */
+    @ParameterizedTest(name = "cell={0}")
+    @CsvSource({"lstm", "gru", "rnn"})
+    void bf16DecodingAtBatchOneStaysCloseToFloat(String cell) {
+        CaptionNetConfig cfg = config(true, 2).withCell(CellKind.parse(cell));
+        CaptionNet exact = new CaptionNet(cfg, 7);
+        CaptionNet half = new CaptionNet(cfg, 7);
+        half.decodeInBf16(true);
+        CaptionBatch all = batch(DataType.FLOAT, 8, 6, 4);
+        CaptionBatch one = new CaptionBatch(all.pooled().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()),
+                all.grid().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all(), NDArrayIndex.all()),
+                new int[][] {all.tokens()[0]});
+        int[] words = java.util.Arrays.copyOf(all.tokens()[0], 7);
+        double diff = decode(half, one, words).sub(decode(exact, one, words)).amaxNumber().doubleValue();
+        assertTrue(diff > 0 && diff < 2e-2, cell + ": largest probability difference " + diff);
+
+        CaptionNet other = new CaptionNet(cfg, 9);
+        other.decodeInBf16(true);
+        half.params().copyFrom(other.params().toFloatArray());
+        assertEquals(0, decode(half, one, words).sub(decode(other, one, words)).amaxNumber().doubleValue(), 0,
+                cell + ": the bfloat16 copies follow the new parameters");
+
+        other.decodeInBf16(false);
+        DecodeState a = half.start(all.pooled(), all.grid());
+        DecodeState b = other.start(all.pooled(), all.grid());
+        for (int t = 0; t < 5; t++) {
+            int[] feed = {all.tokens()[0][t], all.tokens()[1][t]};
+            assertEquals(0, half.next(a, feed).sub(other.next(b, feed)).amaxNumber().doubleValue(), 0,
+                    cell + ": batch 2 is not affected, step " + t);
+        }
+    }
+
     /** Truncated BPTT with chunks at least as long as the longest caption is full BPTT, exactly. */
     @ParameterizedTest(name = "cell={0}")
     @CsvSource({"lstm", "gru", "rnn"})
@@ -397,7 +432,7 @@ class CaptionNetTest {
     }
 
     private static INDArray decode(CaptionNet net, CaptionBatch batch, int[] words) {
-        DecodeState s = net.start(batch.pooled(), null);
+        DecodeState s = net.start(batch.pooled(), net.config().attention() ? batch.grid() : null);
         INDArray probs = null;
         for (int w : words) {
             probs = net.next(s, new int[] {w});

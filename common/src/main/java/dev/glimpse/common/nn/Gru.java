@@ -91,6 +91,10 @@ public final class Gru implements RecurrentLayer {
     private float[] rowIn;      // stepFromTableRow() scratch
     private float[] rowRec;
     private float[] rowH;
+    private boolean bf16;              // decodeInBf16(): the table-row step through a bfloat16 copy
+    private Bf16RowProduct recBf16;    // [H + 1, 3H]: fusedWhB
+    private long bf16Version = -1;
+    private float[] rowH1;             // [H + 1]: [h ; 1]
 
     /** Declares {@code name.wx}, {@code name.wh} uniform(+-1/sqrt(H)) (as PyTorch) and {@code name.b} zeros. */
     public static void declare(Params.Builder builder, String name, int in, int hidden) {
@@ -366,11 +370,17 @@ public final class Gru implements RecurrentLayer {
             rowRec = new float[g3];
             rowH = new float[hidden];
         }
-        h1H.assign(h);
-        Nd4j.gemm(h1, fusedWhB, rec, false, false, 1.0, 0.0);                 // [h ; 1] [alpha Wh ; alpha b]
-        FloatRows.get(table, (long) row * g3, rowIn);
-        FloatRows.get(rec, 0, rowRec);
         FloatRows.get(h, 0, rowH);
+        if (bf16) {
+            Bf16RowProduct p = recBf16();
+            System.arraycopy(rowH, 0, rowH1, 0, hidden);
+            p.multiply(rowH1, rowRec);                                         // [h ; 1] [alpha Wh ; alpha b]
+        } else {
+            h1H.assign(h);
+            Nd4j.gemm(h1, fusedWhB, rec, false, false, 1.0, 0.0);             // [h ; 1] [alpha Wh ; alpha b]
+            FloatRows.get(rec, 0, rowRec);
+        }
+        FloatRows.get(table, (long) row * g3, rowIn);
         for (int j = 0; j < hidden; j++) {
             double r = 0.5 * FloatRows.tanh(rowIn[j] + rowRec[j]) + 0.5;       // alpha 1/2 folded in: sigmoid
             double z = 0.5 * FloatRows.tanh(rowIn[hidden + j] + rowRec[hidden + j]) + 0.5;
@@ -456,6 +466,26 @@ public final class Gru implements RecurrentLayer {
     }
 
     /** Builds (or rebuilds after a parameter change) the fused inference weights. */
+    /** Only the table-row step (the batch-1 path of a decoder with a word table) uses it. */
+    @Override
+    public void decodeInBf16(boolean on) {
+        bf16 = on && type == DataType.FLOAT;
+    }
+
+    private Bf16RowProduct recBf16() {
+        fusedWeights();
+        if (recBf16 == null) {
+            recBf16 = new Bf16RowProduct(hidden + 1, 3 * hidden);
+            rowH1 = new float[hidden + 1];
+            rowH1[hidden] = 1f;
+        }
+        if (bf16Version != fusedVersion) {
+            recBf16.load(0, fusedWhB);
+            bf16Version = fusedVersion;
+        }
+        return recBf16;
+    }
+
     private void fusedWeights() {
         if (fusedWx != null && fusedVersion == params.version()) {
             return;

@@ -84,6 +84,12 @@ public final class Lstm implements RecurrentLayer {
     private int h1Batch = -1;
     private INDArray h1;         // [B, H + 1]: [h ; 1]
     private INDArray h1H;        // [B, H] view
+    // decodeInBf16(): batch-1 products through bfloat16 copies, rebuilt with the fused weights
+    private boolean bf16;
+    private Bf16RowProduct recBf16;   // [H + 1, 4H]: [alpha Wh ; alpha b]
+    private Bf16RowProduct stepBf16;  // [in + H + 1, 4H]: the whole fused matrix
+    private long bf16Version = -1;
+    private float[] rowH1;            // [H + 1]: [h ; 1]
     // stepFromTableRow() scratch
     private INDArray rowGates;   // [1, 4H]
     private float[] rowIn;
@@ -372,7 +378,13 @@ public final class Lstm implements RecurrentLayer {
         }
         stepX.assign(x);
         stepH.assign(h);
-        Nd4j.gemm(stepXh, fused, stepGates, false, false, 1.0, 0.0);         // [B, 4H]
+        if (bf16 && batch == 1) {
+            Bf16RowProduct p = bf16Weights().stepBf16;
+            p.input().assign(stepXh);
+            p.multiplyInput(stepGates);                                        // [1, 4H]
+        } else {
+            Nd4j.gemm(stepXh, fused, stepGates, false, false, 1.0, 0.0);     // [B, 4H]
+        }
         cell(stepGates, c, c, stepTmp, h);
     }
 
@@ -416,10 +428,16 @@ public final class Lstm implements RecurrentLayer {
             rowH = new float[hidden];
         }
         get(h, 0, rowH);
-        put(h1, 0, rowH);
-        Nd4j.gemm(h1, fusedWhB, rowGates, false, false, 1.0, 0.0);             // [h ; 1] [alpha Wh ; alpha b]
+        if (bf16) {
+            Bf16RowProduct p = bf16Weights().recBf16;
+            System.arraycopy(rowH, 0, rowH1, 0, hidden);
+            p.multiply(rowH1, rowRec);                                         // [h ; 1] [alpha Wh ; alpha b]
+        } else {
+            put(h1, 0, rowH);
+            Nd4j.gemm(h1, fusedWhB, rowGates, false, false, 1.0, 0.0);         // [h ; 1] [alpha Wh ; alpha b]
+            get(rowGates, 0, rowRec);
+        }
         get(table, (long) row * g4, rowIn);
-        get(rowGates, 0, rowRec);
         get(c, 0, rowC);
         for (int j = 0; j < hidden; j++) {
             double i = 0.5 * tanh(rowIn[j] + rowRec[j]) + 0.5;                  // alpha 1/2 folded in: sigmoid
@@ -569,6 +587,29 @@ public final class Lstm implements RecurrentLayer {
     }
 
     /** Builds (or rebuilds after a parameter change) the fused inference weights. */
+    @Override
+    public void decodeInBf16(boolean on) {
+        bf16 = on && type == DataType.FLOAT;
+    }
+
+    /** The bfloat16 copies of the fused weights, taken again when the parameters moved. */
+    private Lstm bf16Weights() {
+        fusedWeights();
+        if (bf16Version != fusedVersion) {
+            int g4 = 4 * hidden;
+            if (recBf16 == null) {
+                recBf16 = new Bf16RowProduct(hidden + 1, g4);
+                stepBf16 = new Bf16RowProduct(in + hidden + 1, g4);
+                rowH1 = new float[hidden + 1];
+                rowH1[hidden] = 1f;
+            }
+            recBf16.load(0, fusedWhB);
+            stepBf16.load(0, fused);
+            bf16Version = fusedVersion;
+        }
+        return this;
+    }
+
     private void fusedWeights() {
         if (fused != null && fusedVersion == params.version()) {
             return;

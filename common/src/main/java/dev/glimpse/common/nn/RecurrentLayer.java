@@ -77,6 +77,13 @@ public interface RecurrentLayer {
     void stepFromTableRow(INDArray table, int row, INDArray h, INDArray c);
 
     /**
+     * Whether batch-1 steps ({@link #stepFromTableRow}, {@link #step} with one row) multiply through bfloat16
+     * copies of the recurrent weights ({@link Bf16RowProduct}: about half the time where the CPU has AVX512_BF16,
+     * results off by ~2^-8 relative). Off by default; a cell may ignore it where its step is not weight-bound.
+     */
+    void decodeInBf16(boolean on);
+
+    /**
      * Forward for inference only (no backward cache): zero initial state; returns h for every row [N, H], an
      * internal buffer view valid until the next call.
      */

@@ -239,6 +239,15 @@ public final class Rnn implements RecurrentLayer {
         Ops.tanh(gates, h);
     }
 
+    /**
+     * Ignored: a plain RNN's recurrent weights are a quarter of an LSTM's, so its batch-1 step is the output
+     * layer's (which the decoder can take to bfloat16) and a few ND4J calls; its own product stays in float.
+     */
+    @Override
+    public void decodeInBf16(boolean on) {
+        // float only, see above
+    }
+
     @Override
     public void stepFromTableRow(INDArray table, int row, INDArray h, INDArray c) {
         if (h.size(0) != 1 || table.size(1) != hidden || row < 0 || row >= table.size(0)) {

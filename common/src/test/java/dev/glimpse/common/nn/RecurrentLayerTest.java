@@ -176,6 +176,38 @@ class RecurrentLayerTest {
         }
     }
 
+    /**
+     * With bfloat16 decoding on, the batch-1 steps of the LSTM and the GRU (table row, and the LSTM's plain step)
+     * use their copies: close to the float steps, not equal; the plain RNN ignores it and stays exact.
+     */
+    @ParameterizedTest
+    @EnumSource(CellKind.class)
+    void bf16BatchOneStepsStayCloseToFloat(CellKind kind) {
+        Params p = params(kind, DataType.FLOAT).build(71);
+        perturbBias(p, 72);
+        RecurrentLayer exact = kind.create(p, "l");
+        RecurrentLayer half = kind.create(p, "l");
+        half.decodeInBf16(true);
+        INDArray x = Arrays2.uniform(DataType.FLOAT, 73, 1, 6, IN);
+        INDArray table = exact.inputProducts(x);
+        INDArray[] state = new INDArray[6];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = Nd4j.create(DataType.FLOAT, 1, H);
+        }
+        double tableDiff = 0;
+        double stepDiff = 0;
+        for (int t = 0; t < 6; t++) {
+            exact.stepFromTableRow(table, t, state[0], state[1]);
+            half.stepFromTableRow(table, t, state[2], state[3]);
+            half.step(x.getRow(t, true).dup(), state[4], state[5]);
+            tableDiff = Math.max(tableDiff, state[0].sub(state[2]).amaxNumber().doubleValue());
+            stepDiff = Math.max(stepDiff, state[0].sub(state[4]).amaxNumber().doubleValue());
+        }
+        assertTrue(tableDiff < 2e-2 && stepDiff < 2e-2, kind + ": " + tableDiff + ", " + stepDiff);
+        assertEquals(kind != CellKind.RNN, tableDiff > 0, kind + " table row uses bfloat16: " + tableDiff);
+        assertEquals(kind == CellKind.LSTM, stepDiff > 1e-6, kind + " step uses bfloat16: " + stepDiff);
+    }
+
     @ParameterizedTest
     @EnumSource(CellKind.class)
     void recordsOneGradientNormPerStep(CellKind kind) {
