@@ -35,6 +35,7 @@ public final class Captioner implements AutoCloseable {
     private final ImageEncoder encoder;
     private final boolean ownsEncoder;
     private final Path source;
+    private boolean bf16;
 
     private Captioner(CaptionModel model, ImageEncoder encoder, boolean ownsEncoder, Path source) {
         this.model = model;
@@ -70,10 +71,11 @@ public final class Captioner implements AutoCloseable {
     /**
      * Whether captions of one image at a time decoded greedily ({@code beamWidth} 1) stream the decoder's
      * weights as bfloat16 (see {@link CaptionNet#decodeInBf16}); ignored on a CPU without AVX512_BF16, where
-     * the format is emulated and slower. Beam search and batches of images are not affected.
+     * the format is emulated and slower. Beam search (whose first step has one row too, but ranks the k best
+     * words, which only float guarantees) and batches of images are not affected.
      */
     public Captioner decodeInBf16(boolean on) {
-        net.decodeInBf16(on && Bf16RowProduct.supported());
+        bf16 = on && Bf16RowProduct.supported();
         return this;
     }
 
@@ -112,6 +114,7 @@ public final class Captioner implements AutoCloseable {
     /** Captions one batch of standardised features. */
     private List<Caption> decode(INDArray pooled, INDArray grid, DecodeOptions options) {
         int n = (int) pooled.size(0);
+        net.decodeInBf16(bf16 && options.beamWidth() == 1);
         NetDecoderStep step = new NetDecoderStep(net, pooled, model.net().attention() ? grid : null);
         List<Decoded> decoded = CaptionDecoder.of(options).decode(step, n);
         EncoderInfo info = model.imageSide().encoder();

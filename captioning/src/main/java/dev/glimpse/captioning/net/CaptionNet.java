@@ -4,6 +4,7 @@ import dev.glimpse.common.nn.Bf16RowProduct;
 import dev.glimpse.common.nn.Dropout;
 import dev.glimpse.common.nn.DotProductAttention;
 import dev.glimpse.common.nn.Embedding;
+import dev.glimpse.common.nn.FloatRows;
 import dev.glimpse.common.nn.Linear;
 import dev.glimpse.common.nn.Ops;
 import dev.glimpse.common.nn.Packing;
@@ -15,7 +16,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The captioning network (Show and Tell, optionally with attention over the image grid in the
@@ -72,8 +72,10 @@ public final class CaptionNet {
     // decodeInBf16(): batch-1 steps through bfloat16 copies
     private boolean bf16;
     private Bf16RowProduct outBf16;  // [H (+ A) + 1, V]: [out.w ; ctx.w ; out.b]
-    private INDArray outBf16Top;     // views of its input row: [1, H], [1, A] or null
-    private INDArray outBf16Context;
+    private float[] outX;            // [H (+ A) + 1]: [top ; context ; 1]
+    private float[] outTop;          // [H]
+    private float[] outCtx;          // [A] or null
+    private float[] outY;            // [V]
     private long outBf16Version = -1;
     private double[] lastStepGradNorms;
 
@@ -600,12 +602,16 @@ public final class CaptionNet {
         }
         if (bf16 && s.batch == 1) {
             Bf16RowProduct o = outBf16();
-            outBf16Top.assign(top);
+            FloatRows.get(top, 0, outTop);
+            System.arraycopy(outTop, 0, outX, 0, outTop.length);
             if (attention != null) {
                 attention.step(s.memory, top, s.att); // weights [1, R], context [1, D]
-                outBf16Context.assign(s.att.context());
+                FloatRows.get(s.att.context(), 0, outCtx);
+                System.arraycopy(outCtx, 0, outX, outTop.length, outCtx.length);
             }
-            o.multiplyInput(s.probs); // [top ; context ; 1] [out.w ; ctx.w ; out.b]: [1, V]
+            o.multiply(outX, outY);      // [top ; context ; 1] [out.w ; ctx.w ; out.b]: [V]
+            o.exactMaximum(outX, outY);  // the best word's logit, and which word it is, as in float
+            FloatRows.put(s.probs, 0, outY);
             return Ops.softmaxRowsi(s.probs);
         }
         out.forward(top, s.probs, false); // [B, V]
@@ -619,9 +625,11 @@ public final class CaptionNet {
     /**
      * Whether decoding steps of one row ({@link #next} on a state of batch 1: greedy and sampled captions of
      * one image) multiply the recurrent and output weights through bfloat16 copies ({@link Bf16RowProduct}):
-     * a step at batch 1 streams every weight once and is memory-bound, and half the bytes measured ~1.4x
-     * faster here. Results differ from float by ~2^-8 relative, so the best word can change where two are
-     * that close. Off by default; only float networks; training and batched decoding are not affected.
+     * a step at batch 1 streams every weight once and is memory-bound, and half the bytes measured ~1.3x
+     * faster here. Which word has the highest probability is decided as in float ({@link
+     * Bf16RowProduct#exactMaximum}); the probabilities themselves and the recurrent state carry bfloat16's
+     * rounding (~2^-8 relative), so a sampled word or a later step can still differ from float. Off by default;
+     * only float networks; training and batched decoding are not affected.
      */
     public void decodeInBf16(boolean on) {
         bf16 = on && type == DataType.FLOAT;
@@ -635,11 +643,12 @@ public final class CaptionNet {
         int h = cfg.hiddenDim();
         int a = attention == null ? 0 : (int) outContext.weight().size(0);
         if (outBf16 == null) {
-            outBf16 = new Bf16RowProduct(h + a + 1, cfg.vocabSize());
-            INDArray x = outBf16.input();
-            outBf16Top = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h));
-            outBf16Context = a == 0 ? null : x.get(NDArrayIndex.all(), NDArrayIndex.interval(h, h + a));
-            x.get(NDArrayIndex.all(), NDArrayIndex.point(h + a)).assign(1.0);
+            outBf16 = new Bf16RowProduct(h + a + 1, cfg.vocabSize(), true);
+            outX = new float[h + a + 1];
+            outX[h + a] = 1f;
+            outTop = new float[h];
+            outCtx = a == 0 ? null : new float[a];
+            outY = new float[cfg.vocabSize()];
         }
         if (outBf16Version != params.version()) {
             outBf16.load(0, out.weight());

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Bulk copies between contiguous float arrays and Java arrays, and a tanh for cells computed in Java at batch 1,
  * where ~7 us per ND4J call costs more than the arithmetic (see {@link Lstm#stepFromTableRow}).
  */
-final class FloatRows {
+public final class FloatRows {
     private FloatRows() {}
 
     /** tanh through the exp intrinsic (Math.tanh is not one): exact to double rounding, saturates cleanly. */
@@ -25,13 +25,15 @@ final class FloatRows {
         return (e - 1) / (e + 1);
     }
 
-    static void get(INDArray a, long offset, float[] out) {
+    /** out := a's values from element {@code offset} on (a contiguous, float). */
+    public static void get(INDArray a, long offset, float[] out) {
         FloatBuffer b = a.data().asNioFloat();
         b.position((int) (a.offset() + offset)); // the buffer view starts at the allocation; offset() is absolute
         b.get(out);
     }
 
-    static void put(INDArray a, long offset, float[] in) {
+    /** a's values from element {@code offset} on := in (a contiguous, float). */
+    public static void put(INDArray a, long offset, float[] in) {
         FloatBuffer b = a.data().asNioFloat();
         b.position((int) (a.offset() + offset));
         b.put(in);

@@ -76,6 +76,76 @@ class Bf16RowProductTest {
         assertNotEquals(0.0, worst, "bfloat16 rounding shows (the product is not the float one)");
     }
 
+    /**
+     * Columns that nearly tie (copies of one column with perturbations far below bfloat16's resolution): the
+     * bfloat16 product alone often picks the wrong one; after exactMaximum the argmax and the largest value are
+     * the float product's, every time.
+     */
+    @Test
+    void exactMaximumRecoversTheFloatArgmaxOfNearTies() {
+        int k = 64;
+        int n = 40;
+        SplittableRandom rng = new SplittableRandom(9);
+        float[] wv = new float[k * n];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < n; j++) {
+                wv[i * n + j] = (float) rng.nextGaussian();
+            }
+        }
+        for (int j = 1; j < 8; j++) { // columns 1..7: column 0 plus a tiny perturbation
+            for (int i = 0; i < k; i++) {
+                wv[i * n + j] = wv[i * n] + (float) (rng.nextGaussian() * 1e-4);
+            }
+        }
+        INDArray w = Nd4j.createFromArray(wv).reshape(k, n);
+        Bf16RowProduct p = new Bf16RowProduct(k, n, true);
+        p.load(0, w);
+        int wrongBefore = 0;
+        for (int trial = 0; trial < 200; trial++) {
+            float[] x = new float[k];
+            for (int i = 0; i < k; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            double[] exact = new double[n];
+            int argmax = 0;
+            for (int j = 0; j < n; j++) {
+                for (int i = 0; i < k; i++) {
+                    exact[j] += (double) x[i] * wv[i * n + j];
+                }
+                argmax = exact[j] > exact[argmax] ? j : argmax;
+            }
+            float[] y = new float[n];
+            p.multiply(x, y);
+            int approx = 0;
+            for (int j = 1; j < n; j++) {
+                approx = y[j] > y[approx] ? j : approx;
+            }
+            wrongBefore += approx != argmax ? 1 : 0;
+            int best = p.exactMaximum(x, y);
+            assertEquals(argmax, best, "trial " + trial);
+            assertEquals(exact[argmax], y[best], 1e-5 * Math.abs(exact[argmax]) + 1e-6, "trial " + trial);
+            for (int j = 0; j < n; j++) {
+                assertTrue(y[j] <= y[best], "trial " + trial + ": entry " + j + " above the maximum");
+            }
+        }
+        assertTrue(wrongBefore >= 5, "near ties fool the bfloat16 product alone (" + wrongBefore + " of 200)");
+    }
+
+    @Test
+    void exactMaximumFollowsReloadedWeights() {
+        Bf16RowProduct p = new Bf16RowProduct(2, 3, true);
+        p.load(0, Nd4j.createFromArray(new float[][] {{1, 0, 0}, {0, 0, 0}}));
+        float[] x = {1, 1};
+        float[] y = new float[3];
+        p.multiply(x, y);
+        assertEquals(0, p.exactMaximum(x, y));
+        p.load(1, Nd4j.createFromArray(new float[][] {{0, 0, 2}}));
+        p.multiply(x, y);
+        assertEquals(2, p.exactMaximum(x, y));
+        assertEquals(2f, y[2]);
+        assertThrows(IllegalStateException.class, () -> new Bf16RowProduct(2, 3).exactMaximum(x, y));
+    }
+
     @Test
     void rejectsMismatchedShapes() {
         Bf16RowProduct p = new Bf16RowProduct(4, 3);
